@@ -1,0 +1,129 @@
+package io.tpostream.schema;
+
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Kafka serde for the generated records using Avro single-object encoding: a two-byte marker, the 8-byte
+ * fingerprint of the writer schema, then the Avro binary body. No registry service is needed; the writer
+ * schema is found in a {@link SchemaCatalog}. Thread-safe.
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+    private static final Set<String> TRUSTED_PACKAGES = ConcurrentHashMap.newKeySet();
+
+    static {
+        // A corrupt length prefix must not make the decoder allocate gigabytes: Avro reads these limits once,
+        // when its decoder classes load. A Kafka record is at most a few MiB, so anything longer is corrupt.
+        System.setProperty("org.apache.avro.limits.bytes.maxLength",
+                System.getProperty("org.apache.avro.limits.bytes.maxLength", String.valueOf(64 << 20)));
+        System.setProperty("org.apache.avro.limits.string.maxLength",
+                System.getProperty("org.apache.avro.limits.string.maxLength", String.valueOf(16 << 20)));
+        System.setProperty("org.apache.avro.limits.collectionItems.maxLength",
+                System.getProperty("org.apache.avro.limits.collectionItems.maxLength", String.valueOf(1 << 20)));
+    }
+
+    private final Class<T> type;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+
+    public AvroSerde(Class<T> type, SchemaCatalog catalog) {
+        this.type = type;
+        trustPackage(type.getPackageName());
+        SpecificData model = SpecificData.getForClass(type);
+        Schema schema = model.getSchema(type);
+        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.decoder = new BinaryMessageDecoder<>(model, schema, catalog);
+    }
+
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type) {
+        return new AvroSerde<>(type, SchemaCatalog.standard());
+    }
+
+    /**
+     * Avro refuses to instantiate classes outside an allow-list while decoding (the CVE-2024-47561 fix); our
+     * generated records are safe to build.
+     */
+    private static synchronized void trustPackage(String pkg) {
+        if (TRUSTED_PACKAGES.add(pkg)) {
+            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                    ClassSecurityValidator.getGlobal(), c -> pkg.equals(c.getPackageName())));
+        }
+    }
+
+    public byte[] encode(T record) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            encoder.encode(record, out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new SerializationException("cannot encode " + type.getSimpleName(), e);
+        }
+    }
+
+    /**
+     * Decodes one record.
+     *
+     * @throws UndecodableRecordException with the cause classified, for anything that is not a readable record
+     */
+    public T decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new UndecodableRecordException(UndecodableRecordException.Cause.BAD_HEADER,
+                    type.getSimpleName() + ": null value", null);
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new UndecodableRecordException(UndecodableRecordException.Cause.UNKNOWN_SCHEMA,
+                    type.getSimpleName() + ": writer schema fingerprint " + fingerprintHex(bytes)
+                            + " is in no release this reader knows; upgrade this reader, or add the writer's schema"
+                            + " to schemas/src/main/resources/avro-history", e);
+        } catch (BadHeaderException e) {
+            throw new UndecodableRecordException(UndecodableRecordException.Cause.BAD_HEADER,
+                    type.getSimpleName() + ": not an Avro single-object record (" + e.getMessage() + ")", e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+                 | IllegalArgumentException | UnsupportedOperationException | ClassCastException e) {
+            // corrupt bodies surface as many exception types, from EOF to absurd declared lengths
+            throw new UndecodableRecordException(UndecodableRecordException.Cause.CORRUPT_BODY,
+                    type.getSimpleName() + ": corrupt record body (" + e + ")", e);
+        }
+    }
+
+    private static String fingerprintHex(byte[] bytes) {
+        if (bytes.length < 10) {
+            return "(truncated)";
+        }
+        byte[] fp = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            fp[i] = bytes[9 - i]; // little-endian on the wire, shown big-endian like SchemaNormalization does
+        }
+        return "0x" + HexFormat.of().formatHex(fp);
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, data) -> data == null ? null : encode(data);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : decode(bytes);
+    }
+}
