@@ -1,0 +1,21 @@
+package io.tpostream.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+
+/** LLaMA's RMSNorm: x / sqrt(mean(x²) + eps) · weight, computed in float32 whatever the activation type. */
+public final class RmsNorm extends NamedBlock {
+
+    private final Parameter weight;
+    private final float eps;
+
+    public RmsNorm(int size, double eps) {
+        this.weight = parameter("weight", Init.ONES, size);
+        this.eps = (float) eps;
+    }
+
+    public NDArray forward(NDArray x) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(eps).sqrt()).mul(weight.getArray());
+    }
+}

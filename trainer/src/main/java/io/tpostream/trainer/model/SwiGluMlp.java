@@ -1,0 +1,22 @@
+package io.tpostream.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/** LLaMA's feed-forward: down(silu(gate(x)) · up(x)). */
+public final class SwiGluMlp extends NamedBlock {
+
+    private final Dense gate;
+    private final Dense up;
+    private final Dense down;
+
+    public SwiGluMlp(int hidden, int intermediate) {
+        this.gate = child("gate_proj", new Dense(hidden, intermediate, false));
+        this.up = child("up_proj", new Dense(hidden, intermediate, false));
+        this.down = child("down_proj", new Dense(intermediate, hidden, false));
+    }
+
+    public NDArray forward(NDArray x) {
+        return down.forward(Activation.swish(gate.forward(x), 1f).mul(up.forward(x)));
+    }
+}

@@ -1,0 +1,129 @@
+package io.tpostream.trainer.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A {@code tokenizer.json} (Hugging Face tokenizers format) loaded through DJL's native tokenizer, plus the ids of
+ * the special tokens the prompt format needs. The JSON bytes are kept, since every checkpoint carries its
+ * tokenizer. Nothing is ever fetched from a hub.
+ */
+public final class TextTokenizer implements AutoCloseable {
+
+    /** The special tokens a prompt format uses, by their text in the vocabulary. */
+    public record SpecialTokens(String pad, String bos, String eos, String image, String separator) {
+        public static SpecialTokens scene() {
+            return new SpecialTokens("<pad>", "<bos>", "<eos>", "<image>", "<sep>");
+        }
+    }
+
+    private final byte[] json;
+    private final HuggingFaceTokenizer tokenizer;
+    private final Map<String, Long> vocabulary;
+    private final String[] byId;
+    private final long padId;
+    private final long bosId;
+    private final long eosId;
+    private final long imageId;
+    private final long separatorId;
+
+    public TextTokenizer(byte[] tokenizerJson, SpecialTokens special) {
+        this.json = tokenizerJson.clone();
+        try {
+            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
+                    Map.of("addSpecialTokens", "false", "padding", "false", "truncation", "false"));
+            this.vocabulary = readVocabulary(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
+        }
+        this.byId = new String[vocabulary.values().stream().mapToInt(Long::intValue).max().orElse(-1) + 1];
+        vocabulary.forEach((token, id) -> byId[id.intValue()] = token);
+        this.padId = require(special.pad());
+        this.bosId = require(special.bos());
+        this.eosId = require(special.eos());
+        this.imageId = require(special.image());
+        this.separatorId = require(special.separator());
+    }
+
+    private static Map<String, Long> readVocabulary(byte[] json) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(json);
+        Map<String, Long> vocab = new HashMap<>();
+        root.path("model").path("vocab").fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().asLong()));
+        for (JsonNode added : root.path("added_tokens")) {
+            vocab.put(added.get("content").asText(), added.get("id").asLong());
+        }
+        if (vocab.isEmpty()) {
+            throw new IOException("tokenizer.json has no model.vocab: only WordLevel/BPE/WordPiece vocabularies are read");
+        }
+        return vocab;
+    }
+
+    private long require(String token) {
+        Long id = vocabulary.get(token);
+        if (id == null) {
+            throw new IllegalArgumentException("the tokenizer has no special token '" + token + "'");
+        }
+        return id;
+    }
+
+    /** Ids of the text, without any special tokens added. */
+    public long[] encode(String text) {
+        Encoding e = tokenizer.encode(text, false, false);
+        return e.getIds();
+    }
+
+    public String decode(long[] ids) {
+        return tokenizer.decode(ids, true);
+    }
+
+    /** The vocabulary text of each id, e.g. for showing per-token rewards. */
+    public String[] tokens(long[] ids) {
+        String[] out = new String[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            int id = (int) ids[i];
+            out[i] = id >= 0 && id < byId.length && byId[id] != null ? byId[id] : "<" + id + ">";
+        }
+        return out;
+    }
+
+    public int vocabSize() {
+        return byId.length;
+    }
+
+    public byte[] json() {
+        return json.clone();
+    }
+
+    public long padId() {
+        return padId;
+    }
+
+    public long bosId() {
+        return bosId;
+    }
+
+    public long eosId() {
+        return eosId;
+    }
+
+    public long imageId() {
+        return imageId;
+    }
+
+    public long separatorId() {
+        return separatorId;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,99 @@
+package io.tpostream.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The LLaVA-1.5-shaped VLM: vision tower → projector → image features spliced into the text embeddings at the
+ * {@code <image>} placeholder → LLaMA decoder → logits.
+ *
+ * <p>The two halves are separate calls so callers can share image work: {@link #imageFeatures} runs once per
+ * image, and {@link #logits} takes one feature row per text row (TPO scores chosen and rejected responses on the
+ * same clean and corrupted images).
+ */
+public final class VisionLanguageModel extends NamedBlock {
+
+    private final VlmConfig config;
+    private final VisionTower visionTower;
+    private final Projector projector;
+    private final LanguageModel languageModel;
+
+    public VisionLanguageModel(VlmConfig config) {
+        this.config = config;
+        this.visionTower = child("vision_tower", new VisionTower(config.vision(), config.featureHiddenStateIndex()));
+        this.projector = child("multi_modal_projector",
+                new Projector(config.vision().hiddenSize(), config.text().hiddenSize()));
+        this.languageModel = child("language_model", new LanguageModel(config.text()));
+    }
+
+    public VlmConfig config() {
+        return config;
+    }
+
+    /**
+     * @param pixels normalised images (images, 3, size, size)
+     * @return projected features (images, patches, textHidden)
+     */
+    public NDArray imageFeatures(NDArray pixels) {
+        return projector.forward(visionTower.forward(pixels));
+    }
+
+    /**
+     * Next-token logits aligned with the text: row j predicts token j+1, exactly as if the image features were a
+     * single token at the placeholder (the placeholder's row is the last image position's output).
+     *
+     * @param features    image features per text row (rows, patches, textHidden)
+     * @param ids         token ids (rows, length), int64; every row has {@code <image>} at {@code placeholder}
+     * @param placeholder index of the image placeholder in every row
+     * @return logits (rows, length, vocab)
+     */
+    public NDArray logits(NDArray features, NDArray ids, int placeholder) {
+        return languageModel.logits(textHidden(features, ids, placeholder));
+    }
+
+    /** The decoder's final hidden states at the text-aligned rows (rows, length, textHidden). */
+    public NDArray textHidden(NDArray features, NDArray ids, int placeholder) {
+        int length = (int) ids.getShape().get(1);
+        int patches = (int) features.getShape().get(1);
+        if (placeholder < 0 || placeholder >= length) {
+            throw new IllegalArgumentException("image placeholder index " + placeholder + " outside a sequence of "
+                    + length);
+        }
+        NDArray text = languageModel.embed(ids);
+        NDList parts = new NDList();
+        if (placeholder > 0) {
+            parts.add(text.get(":, :{}, :", placeholder));
+        }
+        parts.add(features);
+        if (placeholder + 1 < length) {
+            parts.add(text.get(":, {}:, :", placeholder + 1));
+        }
+        NDArray spliced = ai.djl.ndarray.NDArrays.concat(parts, 1);
+        int total = length - 1 + patches;
+        NDArray mask = attentionMask(managerOf(ids), total, config.prefixAttention() ? placeholder + patches : 0,
+                spliced.getDataType());
+        NDArray hidden = languageModel.hidden(spliced, mask);
+        int lastImageRow = placeholder + patches - 1;
+        return placeholder == 0
+                ? hidden.get(":, {}:, :", lastImageRow)
+                : hidden.get(":, :{}, :", placeholder).concat(hidden.get(":, {}:, :", lastImageRow), 1);
+    }
+
+    /**
+     * Additive mask (1, 1, length, length): 0 where attention is allowed, a large negative number elsewhere.
+     * Causal, except that the first {@code prefix} positions (the image and what precedes it) see each other.
+     * Right padding needs no extra mask: real tokens never look forward at it.
+     */
+    static NDArray attentionMask(NDManager manager, int length, int prefix, DataType type) {
+        NDArray rows = manager.arange(0, length, 1, DataType.INT32).reshape(length, 1);
+        NDArray cols = manager.arange(0, length, 1, DataType.INT32).reshape(1, length);
+        NDArray allowed = cols.lte(rows);
+        if (prefix > 0) {
+            allowed = allowed.logicalOr(cols.lt(prefix).logicalAnd(rows.lt(prefix)));
+        }
+        return allowed.toType(type, false).sub(1f).mul(1e9f).reshape(new Shape(1, 1, length, length));
+    }
+}

@@ -1,0 +1,42 @@
+package io.tpostream.trainer.model;
+
+import ai.djl.Device;
+import io.tpostream.trainer.image.RgbImage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.SplittableRandom;
+
+/** Small models and inputs for model tests: one place, so every test builds them the same way. */
+public final class TestModels {
+
+    private TestModels() {
+    }
+
+    public static byte[] tokenizerJson() {
+        try (InputStream in = TestModels.class.getResourceAsStream("/test-tokenizer.json")) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A very small LLaVA-shaped config with grouped-query attention and a -2 feature layer. */
+    public static VlmConfig micro() {
+        return new VlmConfig(
+                new VlmConfig.VisionConfig(16, 8, 32, 2, 2, 64, 1e-5, "quick_gelu"),
+                new VlmConfig.TextConfig(24, 32, 2, 4, 2, 64, 1e-6, 10000, 64),
+                4, -2, "gelu", "prefix");
+    }
+
+    public static ModelInstance microModel(long seed) {
+        return ModelInstance.create(micro(), tokenizerJson(), seed, Device.cpu());
+    }
+
+    public static RgbImage randomImage(int size, long seed) {
+        byte[] rgb = new byte[size * size * 3];
+        new SplittableRandom(seed).nextBytes(rgb);
+        return new RgbImage(size, size, rgb);
+    }
+}
