@@ -63,7 +63,7 @@ public final class SceneRenderer {
         int y = b.y();
         int s = b.side();
         switch (shape) {
-            case CIRCLE -> g.fillOval(x, y, s, s);
+            case CIRCLE -> fillDisc(g, b);
             case SQUARE -> g.fillRect(x, y, s, s);
             case TRIANGLE -> g.fillPolygon(new int[]{x + s / 2, x + s, x}, new int[]{y, y + s, y + s}, 3);
             case CROSS -> {
@@ -71,6 +71,24 @@ public final class SceneRenderer {
                 int offset = (s - bar) / 2;
                 g.fillRect(x, y + offset, s, bar);
                 g.fillRect(x + offset, y, bar, s);
+            }
+        }
+    }
+
+    /**
+     * Fills the pixels whose centres lie in the disc inscribed in the box, row by row: Graphics2D's fillOval
+     * leaves a one-pixel nub on the left edge at some sizes when anti-aliasing is off.
+     */
+    private static void fillDisc(Graphics2D g, Box b) {
+        double r = b.side() / 2.0;
+        double cx = b.x() + r;
+        for (int row = 0; row < b.side(); row++) {
+            double dy = row + 0.5 - r;
+            double half = Math.sqrt(Math.max(0, r * r - dy * dy));
+            int first = (int) Math.ceil(cx - half - 0.5);
+            int last = (int) Math.floor(cx + half - 0.5);
+            if (last >= first) {
+                g.fillRect(first, b.y() + row, last - first + 1, 1);
             }
         }
     }

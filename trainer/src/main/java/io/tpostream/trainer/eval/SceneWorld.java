@@ -171,9 +171,12 @@ public final class SceneWorld {
     /** Configuration, partner pairs and kind frequencies, for logs and debugging. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("scene world: %dx%d px, 1..%d objects (+partner), bias %s, partner probability %.2f%n",
-                config.imageSize(), config.imageSize(), config.maxObjects(), config.mode().jsonName(),
-                config.bias().strength()));
+        sb.append(String.format("scene world: %dx%d px, 1..%d objects, bias %s", config.imageSize(),
+                config.imageSize(), config.maxObjects(), config.mode().jsonName()));
+        if (config.mode() == BiasMode.TRAIN) {
+            sb.append(String.format(" (partner placed with probability %.2f)", config.bias().strength()));
+        }
+        sb.append('\n');
         sb.append("partner pairs:\n");
         for (CooccurrenceBias.PartnerPair p : CooccurrenceBias.PAIRS) {
             sb.append("  ").append(p).append('\n');
