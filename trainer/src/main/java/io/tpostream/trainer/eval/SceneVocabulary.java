@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.tpostream.trainer.model.TextTokenizer;
+
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -76,6 +78,20 @@ public final class SceneVocabulary {
             throw new IllegalStateException("resource missing from the classpath: " + RESOURCE);
         }
         return in;
+    }
+
+    /** The committed tokenizer.json's bytes, as checkpoints carry them. */
+    public static byte[] resourceBytes() {
+        try (InputStream in = openResource()) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The scene world's tokenizer, loaded through DJL from the committed tokenizer.json. */
+    public static TextTokenizer tokenizer() {
+        return new TextTokenizer(resourceBytes(), TextTokenizer.SpecialTokens.scene());
     }
 
     /** The tokenizer.json text, 2-space indented, '\n' line ends, ending with a newline. */

@@ -8,7 +8,7 @@
  *       {@link io.tpostream.trainer.eval.SceneRenderer} draws them.</li>
  *   <li>Text: {@link io.tpostream.trainer.eval.SceneText} (captions, questions, hallucinated and corrected
  *       captions), {@link io.tpostream.trainer.eval.CaptionParser}, and the tokenizer
- *       ({@link io.tpostream.trainer.eval.SceneVocabulary}, {@link io.tpostream.trainer.eval.SceneTokenizer}).</li>
+ *       ({@link io.tpostream.trainer.eval.SceneVocabulary}, {@link io.tpostream.trainer.eval.SceneVocabulary#tokenizer()}).</li>
  *   <li>Metrics (pure): {@link io.tpostream.trainer.eval.ChairMetric}, {@link io.tpostream.trainer.eval.PopeMetric},
  *       {@link io.tpostream.trainer.eval.TokenCategories}.</li>
  *   <li>Data: {@link io.tpostream.trainer.eval.BenchmarkWriter} / {@link io.tpostream.trainer.eval.Benchmark}

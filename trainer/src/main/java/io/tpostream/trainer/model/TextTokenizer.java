@@ -80,18 +80,35 @@ public final class TextTokenizer implements AutoCloseable {
         return e.getIds();
     }
 
+    /** Text of the ids with special tokens left out. */
     public String decode(long[] ids) {
-        return tokenizer.decode(ids, true);
+        return decode(ids, true);
     }
 
-    /** The vocabulary text of each id, e.g. for showing per-token rewards. */
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        return tokenizer.decode(ids, skipSpecialTokens);
+    }
+
+    /**
+     * The vocabulary text of each id, e.g. for showing per-token rewards.
+     *
+     * @throws IllegalArgumentException for an id outside the vocabulary
+     */
     public String[] tokens(long[] ids) {
         String[] out = new String[ids.length];
         for (int i = 0; i < ids.length; i++) {
-            int id = (int) ids[i];
-            out[i] = id >= 0 && id < byId.length && byId[id] != null ? byId[id] : "<" + id + ">";
+            long id = ids[i];
+            if (id < 0 || id >= byId.length || byId[(int) id] == null) {
+                throw new IllegalArgumentException("token id " + id + " is not in the vocabulary of " + byId.length);
+            }
+            out[i] = byId[(int) id];
         }
         return out;
+    }
+
+    /** The id of a token, e.g. a word of the vocabulary. */
+    public long id(String token) {
+        return require(token);
     }
 
     public int vocabSize() {

@@ -1,5 +1,6 @@
 package io.tpostream.trainer.eval;
 
+import io.tpostream.trainer.model.TextTokenizer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Loads the bundled tokenizer.json through DJL (native library from the jar, no network). */
 class SceneTokenizerTest {
+    // the scene world's tokenizer.json through the general TextTokenizer the model uses
 
-    private static SceneTokenizer tokenizer;
+    private static TextTokenizer tokenizer;
 
     @BeforeAll
     static void load() {
-        tokenizer = SceneTokenizer.load();
+        tokenizer = SceneVocabulary.tokenizer();
     }
 
     @AfterAll
@@ -72,11 +74,11 @@ class SceneTokenizerTest {
         assertEquals(SceneVocabulary.size(), tokenizer.vocabSize());
         assertEquals(29, tokenizer.vocabSize());
         assertEquals(0, tokenizer.padId());
-        assertEquals(1, tokenizer.unkId());
+        assertEquals(1, tokenizer.id(SceneVocabulary.UNK));
         assertEquals(2, tokenizer.bosId());
         assertEquals(3, tokenizer.eosId());
         assertEquals(4, tokenizer.imageId());
-        assertEquals(5, tokenizer.sepId());
+        assertEquals(5, tokenizer.separatorId());
     }
 
     @Test
@@ -85,7 +87,7 @@ class SceneTokenizerTest {
         assertEquals(4, caption.length);
         long[] framed = tokenizer.encode("<image> describe the image . <sep> a red circle . <eos>");
         assertEquals(tokenizer.imageId(), framed[0]);
-        assertEquals(tokenizer.sepId(), framed[5]);
+        assertEquals(tokenizer.separatorId(), framed[5]);
         assertEquals(tokenizer.eosId(), framed[framed.length - 1]);
         assertEquals("describe the image . a red circle .", tokenizer.decode(framed));
         assertEquals("<image> describe the image . <sep> a red circle . <eos>", tokenizer.decode(framed, false));
@@ -97,7 +99,7 @@ class SceneTokenizerTest {
     void normalisesCaseSplitsPunctuationAndMapsUnknownWordsToUnk() {
         assertArrayEquals(tokenizer.encode("a red circle , a blue square ."), tokenizer.encode("A Red circle,a BLUE square."));
         long[] ids = tokenizer.encode("a pink circle");
-        assertEquals(tokenizer.unkId(), ids[1]);
+        assertEquals(SceneVocabulary.UNK_ID, ids[1]);
         assertThrows(IllegalArgumentException.class, () -> tokenizer.tokens(new long[]{99}));
     }
 
@@ -105,7 +107,7 @@ class SceneTokenizerTest {
     void loadsFromAFileAsWell(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("tokenizer.json");
         Files.writeString(file, SceneVocabulary.tokenizerJson());
-        try (SceneTokenizer fromFile = SceneTokenizer.load(file)) {
+        try (TextTokenizer fromFile = new TextTokenizer(Files.readAllBytes(file), TextTokenizer.SpecialTokens.scene())) {
             String text = "is there an orange cross ?";
             assertArrayEquals(tokenizer.encode(text), fromFile.encode(text));
         }

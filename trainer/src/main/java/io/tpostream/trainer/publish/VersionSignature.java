@@ -1,0 +1,146 @@
+package io.tpostream.trainer.publish;
+
+import io.tpostream.schema.ModelVersion;
+import io.tpostream.schema.OffsetWindow;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Ed25519 signatures over a model version's identity and artifact hash, with the JDK's own provider. What is
+ * signed: model name, version, parent, reference, status, artifact SHA-256 and size, and the training window, in
+ * a fixed byte layout ({@link #signedBytes}); so a forged record, a swapped artifact or a REJECTED record relabelled
+ * PASSED all fail verification. Keys are stored as PEM files (PKCS#8 private, X.509 public).
+ */
+public final class VersionSignature {
+
+    private static final String ALGORITHM = "Ed25519";
+
+    private VersionSignature() {
+    }
+
+    public static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519 (Java 15+ has)", e);
+        }
+    }
+
+    /** The key id recorded beside a signature: the first 16 hex digits of the public key's SHA-256. */
+    public static String keyId(PublicKey key) {
+        return io.tpostream.schema.Sha256.hex(key.getEncoded()).substring(0, 16);
+    }
+
+    /** Signs the record in place: sets signature and signingKeyId. */
+    public static void sign(ModelVersion version, PrivateKey key, PublicKey publicKey) {
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initSign(key);
+            s.update(signedBytes(version));
+            version.setSignature(ByteBuffer.wrap(s.sign()));
+            version.setSigningKeyId(keyId(publicKey));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign version " + version.getVersion(), e);
+        }
+    }
+
+    /** Empty if the record is signed by {@code key} and unchanged; otherwise why not, in words. */
+    public static Optional<String> verify(ModelVersion version, PublicKey key) {
+        if (version.getSignature() == null) {
+            return Optional.of("version " + version.getVersion() + " of " + version.getModelName()
+                    + " is unsigned, and this subscriber requires signatures");
+        }
+        String expectedKey = keyId(key);
+        if (version.getSigningKeyId() != null && !version.getSigningKeyId().equals(expectedKey)) {
+            return Optional.of("version " + version.getVersion() + " was signed with key " + version.getSigningKeyId()
+                    + ", not the trusted key " + expectedKey);
+        }
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initVerify(key);
+            s.update(signedBytes(version));
+            ByteBuffer sig = version.getSignature().duplicate();
+            byte[] bytes = new byte[sig.remaining()];
+            sig.get(bytes);
+            return s.verify(bytes) ? Optional.empty()
+                    : Optional.of("version " + version.getVersion() + " has a signature that does not match its content"
+                            + " (forged or altered record)");
+        } catch (GeneralSecurityException e) {
+            return Optional.of("version " + version.getVersion() + " has a malformed signature: " + e.getMessage());
+        }
+    }
+
+    static byte[] signedBytes(ModelVersion v) {
+        StringBuilder b = new StringBuilder("tpo-model-version-v1\n")
+                .append(v.getModelName()).append('\n')
+                .append(v.getVersion()).append('\n')
+                .append(v.getParentVersion()).append('\n')
+                .append(v.getReferenceVersion()).append('\n')
+                .append(v.getStatus()).append('\n')
+                .append(v.getArtifact().getSha256()).append('\n')
+                .append(v.getArtifact().getSizeBytes()).append('\n');
+        for (OffsetWindow w : v.getTrainingWindow()) {
+            b.append(w.getTopic()).append(':').append(w.getPartition()).append(':')
+                    .append(w.getFromOffset()).append('-').append(w.getUntilOffset()).append('\n');
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static void writeKeys(KeyPair pair, Path privateFile, Path publicFile) throws IOException {
+        Files.writeString(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        try {
+            Files.setPosixFilePermissions(privateFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system: nothing more to restrict
+        }
+    }
+
+    public static PrivateKey readPrivateKey(Path file) throws IOException {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(unpem(file, "PRIVATE KEY")));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + " is not an Ed25519 private key (PKCS#8 PEM): " + e.getMessage(), e);
+        }
+    }
+
+    public static PublicKey readPublicKey(Path file) throws IOException {
+        try {
+            return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(unpem(file, "PUBLIC KEY")));
+        } catch (GeneralSecurityException e) {
+            throw new IOException(file + " is not an Ed25519 public key (X.509 PEM): " + e.getMessage(), e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    private static byte[] unpem(Path file, String type) throws IOException {
+        String text = Files.readString(file);
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        int from = text.indexOf(begin);
+        int to = text.indexOf(end);
+        if (from < 0 || to < from) {
+            throw new IOException(file + " has no '" + begin + "' block");
+        }
+        return Base64.getMimeDecoder().decode(text.substring(from + begin.length(), to));
+    }
+}

@@ -1,0 +1,216 @@
+package io.tpostream.trainer.serving;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.ModelVersion;
+import io.tpostream.schema.Sha256;
+import io.tpostream.schema.UndecodableRecordException;
+import io.tpostream.schema.VersionStatus;
+import io.tpostream.trainer.model.Checkpoint;
+import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.publish.ArtifactStore;
+import io.tpostream.trainer.publish.VersionSignature;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Follows {@code tpo.model-versions} for one model and keeps a {@link ServingModel} on its newest PASSED version.
+ *
+ * <p>It reads the topic from the beginning without a consumer group (every subscriber needs every version), so a
+ * subscriber that starts late catches up and loads only the newest version, not each one in between. A version is
+ * applied only after its artifact's SHA-256 matches the record (and, with a trusted key, its Ed25519 signature
+ * verifies); otherwise it is refused, the reason reported, and the current model stays. REJECTED versions are
+ * never applied.
+ */
+public final class ModelSubscriber implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelSubscriber.class);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final String modelName;
+    private final List<ArtifactStore> stores;
+    private final PublicKey trustedKey;
+    private final ServingModel serving;
+    private final VersionListener listener;
+    private final Device device;
+    private final AvroSerde<ModelVersion> serde = AvroSerde.of(ModelVersion.class);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Set<Long> refused = new HashSet<>();
+    private final Thread thread;
+    private volatile long appliedVersion = -1;
+    private volatile boolean caughtUp;
+
+    /**
+     * @param clientConfig bootstrap servers and any security settings; deserializers and isolation are set here
+     * @param trustedKey   if not null, only versions signed by this key are applied
+     */
+    public ModelSubscriber(Map<String, Object> clientConfig, String topic, String modelName,
+                           List<ArtifactStore> stores, PublicKey trustedKey, ServingModel serving,
+                           VersionListener listener, Device device) {
+        Map<String, Object> config = new HashMap<>(clientConfig);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.topic = topic;
+        this.modelName = modelName;
+        this.stores = List.copyOf(stores);
+        this.trustedKey = trustedKey;
+        this.serving = serving;
+        this.listener = listener;
+        this.device = device;
+        this.thread = new Thread(this::run, "model-subscriber-" + modelName);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts following the topic on a thread of its own. */
+    public ModelSubscriber start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = awaitPartitions();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> startupEnd = consumer.endOffsets(partitions);
+            ModelVersion newest = null;
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    ModelVersion v = decode(record);
+                    if (v != null && v.getModelName().equals(modelName) && v.getStatus() == VersionStatus.PASSED
+                            && v.getVersion() > appliedVersion && !refused.contains(v.getVersion())
+                            && (newest == null || v.getVersion() > newest.getVersion())) {
+                        newest = v;
+                    }
+                }
+                if (!caughtUp) {
+                    caughtUp = startupEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                }
+                if (caughtUp && newest != null) {
+                    apply(newest);
+                    newest = null;
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                LOG.error("model subscriber for {} stopped unexpectedly", modelName, e);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("model subscriber for {} failed; the current model stays in service", modelName, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions() {
+        while (running.get()) {
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos != null && !infos.isEmpty()) {
+                return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+        }
+        throw new WakeupException();
+    }
+
+    private ModelVersion decode(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return serde.decode(record.value());
+        } catch (UndecodableRecordException e) {
+            LOG.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return null;
+        }
+    }
+
+    private void apply(ModelVersion v) {
+        String problem = null;
+        ModelInstance loaded = null;
+        try {
+            if (trustedKey != null) {
+                problem = VersionSignature.verify(v, trustedKey).orElse(null);
+            }
+            if (problem == null) {
+                byte[] bytes = fetch(v.getArtifact().getUri());
+                String actual = Sha256.hex(bytes);
+                if (!actual.equals(v.getArtifact().getSha256())) {
+                    problem = "artifact " + v.getArtifact().getUri() + " hashes to " + actual + " but version "
+                            + v.getVersion() + " records " + v.getArtifact().getSha256() + " (tampered or corrupt)";
+                } else {
+                    try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+                        loaded = ModelInstance.fromCheckpoint(
+                                Checkpoint.read(new ByteArrayInputStream(bytes), scratch, v.getArtifact().getUri()), device);
+                    }
+                }
+            }
+        } catch (Exception e) {
+            problem = "cannot load version " + v.getVersion() + ": " + e.getMessage();
+        }
+        if (problem != null) {
+            refused.add(v.getVersion());
+            LOG.warn("refused {} v{}: {}", modelName, v.getVersion(), problem);
+            listener.refused(v, problem);
+            return;
+        }
+        serving.swap(loaded, v);
+        appliedVersion = v.getVersion();
+        LOG.info("serving {} v{}", modelName, v.getVersion());
+        listener.applied(v);
+    }
+
+    private byte[] fetch(String uri) throws java.io.IOException {
+        for (ArtifactStore store : stores) {
+            if (store.handles(uri)) {
+                try (InputStream in = store.open(uri)) {
+                    return in.readAllBytes();
+                }
+            }
+        }
+        throw new java.io.IOException("no artifact store here can open " + uri);
+    }
+
+    /** The version now being served, or -1. */
+    public long appliedVersion() {
+        return appliedVersion;
+    }
+
+    /** True once everything on the topic at start-up has been read. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            try {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

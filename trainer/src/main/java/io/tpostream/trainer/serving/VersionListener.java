@@ -1,0 +1,15 @@
+package io.tpostream.trainer.serving;
+
+import io.tpostream.schema.ModelVersion;
+
+/** What a serving application hears from its {@link ModelSubscriber}. */
+public interface VersionListener {
+
+    /** The version is now being served. */
+    default void applied(ModelVersion version) {
+    }
+
+    /** The version was not applied, and why; the previous model stays in service. */
+    default void refused(ModelVersion version, String reason) {
+    }
+}
