@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public final class TpoLossResult {
 
-    /** Metric names in {@link #metrics()} order; the score means are left out when no scores were computed. */
+    /** Metric names in {@link #metrics()} order; a side's score mean is left out when it has no scores. */
     public static final List<String> METRIC_NAMES = List.of("loss", "rewards/chosen", "rewards/rejected",
             "rewards/margins", "rewards/accuracies", "logps/chosen", "logps/rejected", "score/chosen_mean",
             "score/rejected_mean", "weight/chosen_mean", "weight/rejected_mean");
@@ -134,30 +134,30 @@ public final class TpoLossResult {
     }
 
     private Map<String, Double> readMetrics() {
-        boolean withScores = chosenScores != null && rejectedScores != null;
-        NDList values = new NDList(
-                loss.stopGradient(),
-                rewardsChosen.mean(),
-                rewardsRejected.mean(),
-                rewardsChosen.sub(rewardsRejected).mean(),
-                rewardsChosen.gt(rewardsRejected).toType(DataType.FLOAT32, false).mean(),
-                policyChosenLogps.mean(),
-                policyRejectedLogps.mean());
-        if (withScores) {
-            values.add(maskedMean(chosenScores, chosenMask));
-            values.add(maskedMean(rejectedScores, rejectedMask));
+        Map<String, NDArray> onDevice = new LinkedHashMap<>();
+        onDevice.put("loss", loss.stopGradient());
+        onDevice.put("rewards/chosen", rewardsChosen.mean());
+        onDevice.put("rewards/rejected", rewardsRejected.mean());
+        onDevice.put("rewards/margins", rewardsChosen.sub(rewardsRejected).mean());
+        onDevice.put("rewards/accuracies", rewardsChosen.gt(rewardsRejected).toType(DataType.FLOAT32, false).mean());
+        onDevice.put("logps/chosen", policyChosenLogps.mean());
+        onDevice.put("logps/rejected", policyRejectedLogps.mean());
+        if (chosenScores != null) {
+            onDevice.put("score/chosen_mean", maskedMean(chosenScores, chosenMask));
         }
-        values.add(maskedMean(chosenWeights, chosenMask));
-        values.add(maskedMean(rejectedWeights, rejectedMask));
+        if (rejectedScores != null) {
+            onDevice.put("score/rejected_mean", maskedMean(rejectedScores, rejectedMask));
+        }
+        onDevice.put("weight/chosen_mean", maskedMean(chosenWeights, chosenMask));
+        onDevice.put("weight/rejected_mean", maskedMean(rejectedWeights, rejectedMask));
+
         // one stacked array, one device-to-host copy
-        NDList asFloat = new NDList(values.stream().map(v -> v.toType(DataType.FLOAT32, false)).toList());
+        NDList asFloat = new NDList(onDevice.values().stream().map(v -> v.toType(DataType.FLOAT32, false)).toList());
         float[] host = NDArrays.stack(asFloat).toFloatArray();
         Map<String, Double> out = new LinkedHashMap<>();
         int next = 0;
-        for (String name : METRIC_NAMES) {
-            if (withScores || !name.startsWith("score/")) {
-                out.put(name, (double) host[next++]);
-            }
+        for (String name : onDevice.keySet()) {
+            out.put(name, (double) host[next++]);
         }
         return Collections.unmodifiableMap(out);
     }

@@ -271,6 +271,19 @@ class TpoLossTest {
     }
 
     @Test
+    void aSideTheObjectiveLeavesUnweightedNeedsNoCorruptedLogits() {
+        Random random = new Random(14);
+        PairLogits chosenSideOnly = new PairLogits(array(logits(random, 2)), array(logits(random, 2)),
+                array(logits(random, 2)), null);
+        TpoLossResult result = TpoLoss.compute(chosenSideOnly, chosenSideOnly, labels(CHOSEN_LABELS),
+                labels(REJECTED_LABELS), TpoLossConfig.defaults().withObjective(Objective.TPO_CHOSEN_ONLY));
+        assertNull(result.rejectedScores());
+        assertTrue(result.metrics().containsKey("score/chosen_mean"));
+        assertFalse(result.metrics().containsKey("score/rejected_mean"));
+        assertEquals(1.0, result.metrics().get("weight/rejected_mean"), 1e-7);
+    }
+
+    @Test
     void cachedReferenceLogpsGiveTheSameLoss() {
         Random random = new Random(10);
         PairLogits policy = pairLogits(new float[][][][] {logits(random, 2), logits(random, 2), logits(random, 2),
