@@ -130,7 +130,10 @@ public final class AdamW implements AutoCloseable {
         }
     }
 
-    /** sqrt of the sum of squared per-tensor L2 norms, as clip_grad_norm_ takes it; one read to the host. */
+    /**
+     * The L2 norm of all gradients taken together, as clip_grad_norm_ reports it; one read to the host. Summed in
+     * float32 like the gradients, so a norm beyond ~1e19 overflows to infinity and the step is skipped as well.
+     */
     private static double globalNorm(Collection<NDArray> gradients) {
         NDList norms = new NDList(gradients.size());
         for (NDArray g : gradients) {

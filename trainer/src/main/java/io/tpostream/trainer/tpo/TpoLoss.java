@@ -69,7 +69,8 @@ public final class TpoLoss {
      *
      * @param policy         the trained model's logits; gradients flow into all four
      * @param reference      the frozen model's logits for the same inputs and the same corrupted images
-     * @param chosenLabels   [B, T_w] integer token ids of the chosen sequences, {@link #IGNORE_INDEX} where unscored
+     * @param chosenLabels   [B, T_w] integer token ids of the chosen sequences, {@link #IGNORE_INDEX} where unscored;
+     *                       any other id outside [0, V) fails in the engine's gather
      * @param rejectedLabels [B, T_l] likewise for the rejected sequences
      */
     public static TpoLossResult compute(PairLogits policy, PairLogits reference, NDArray chosenLabels,
