@@ -49,7 +49,7 @@ public final class ModelInstance implements AutoCloseable {
     /** A model from a checkpoint's config, tokenizer and weights. */
     public static ModelInstance fromCheckpoint(Checkpoint checkpoint, Device device) {
         ModelInstance m = new ModelInstance(checkpoint.config(), device, checkpoint.tokenizerJson());
-        ModelWeights.initialize(m.model, m.manager, 0);
+        ModelWeights.allocate(m.model, m.manager);
         ModelWeights.copyInto(m.model, checkpoint.weights(), VisionTower.unusedTensorPrefixes(checkpoint.config()));
         return m;
     }
@@ -60,11 +60,17 @@ public final class ModelInstance implements AutoCloseable {
         }
     }
 
-    /** A second model with the same weights whose parameters never take gradients: the frozen reference. */
-    public ModelInstance frozenCopy() {
+    /** An independent model with the same weights, e.g. a policy to train from this base. */
+    public ModelInstance copy() {
         ModelInstance copy = new ModelInstance(config, manager.getDevice(), tokenizer.json());
-        ModelWeights.initialize(copy.model, copy.manager, 0);
+        ModelWeights.allocate(copy.model, copy.manager);
         copy.copyWeightsFrom(this);
+        return copy;
+    }
+
+    /** A copy whose parameters never take gradients: the frozen reference of preference training. */
+    public ModelInstance frozenCopy() {
+        ModelInstance copy = copy();
         copy.model.freezeParameters(true);
         return copy;
     }

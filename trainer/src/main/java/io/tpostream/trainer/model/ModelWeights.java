@@ -67,6 +67,11 @@ public final class ModelWeights {
         return out;
     }
 
+    /** Creates every parameter array as zeros: the cheap start for weights that are copied in right after. */
+    public static void allocate(NamedBlock model, NDManager manager) {
+        model.namedSpecs().forEach((name, spec) -> spec.parameter().setArray(manager.zeros(spec.shape(), DataType.FLOAT32)));
+    }
+
     /** The live parameter arrays by name (not copies). */
     public static Map<String, NDArray> arrays(NamedBlock model) {
         Map<String, NDArray> out = new LinkedHashMap<>();
