@@ -1,0 +1,147 @@
+package io.tpostream.trainer.online;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.PreferencePair;
+import io.tpostream.schema.UndecodableRecordException;
+import io.tpostream.trainer.model.Checkpoint;
+import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.training.ImageResolver;
+import io.tpostream.trainer.training.PreferenceConfig;
+import io.tpostream.trainer.training.PreferenceTrainer;
+import io.tpostream.trainer.training.StepOutcome;
+import io.tpostream.trainer.training.TrainingPair;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The deterministic core of online training, free of Kafka: a policy continuing from a checkpoint, the frozen
+ * reference, and how a batch of pair records becomes one step. The live trainer and the replay audit both run
+ * exactly this code, which is what makes a replay bit-identical.
+ */
+public final class TrainingSession implements AutoCloseable {
+
+    /** Images larger than this are not read (the streams app already refuses far smaller ones). */
+    private static final long MAX_IMAGE_BYTES = 64L << 20;
+
+    private final String modelName;
+    private final PreferenceConfig config;
+    private final ModelInstance reference;
+    private final ModelInstance policy;
+    private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
+    private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
+    private PreferenceTrainer trainer;
+
+    /**
+     * @param reference the frozen reference (the session keeps it; the caller closes it)
+     * @param start     checkpoint the policy continues from (weights and, if present, optimizer state)
+     */
+    public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
+                           Device device) {
+        this.modelName = modelName;
+        this.config = config;
+        this.reference = reference;
+        this.policy = reference.copy();
+        resetTo(start);
+    }
+
+    /** What one batch did. */
+    public record BatchResult(StepOutcome step, int skipped, Map<String, String> unusable, List<Long> sourceTimes) {
+    }
+
+    /**
+     * Decodes, filters and resolves the records, then trains one step on the usable pairs. Records of other models
+     * are skipped; undecodable records and unresolvable images are reported as unusable (quarantined).
+     */
+    public BatchResult train(List<PairRecord> batch) {
+        List<TrainingPair> pairs = new ArrayList<>();
+        Map<String, String> unusable = new java.util.LinkedHashMap<>();
+        List<Long> sourceTimes = new ArrayList<>();
+        int skipped = 0;
+        for (PairRecord r : batch) {
+            PreferencePair p;
+            try {
+                p = serde.decode(r.value());
+            } catch (UndecodableRecordException e) {
+                unusable.put(r.partition() + "@" + r.offset(), "UNDECODABLE: " + e.getMessage());
+                continue;
+            }
+            if (!p.getModelName().equals(modelName)) {
+                skipped++;
+                continue;
+            }
+            sourceTimes.add(p.getSourceOccurredAt().toEpochMilli());
+            try {
+                pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
+                        p.getRejected()));
+            } catch (ImageResolver.UnresolvableImageException e) {
+                unusable.put(p.getPairId(), e.reason() + ": " + e.getMessage());
+            }
+        }
+        StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
+        return new BatchResult(outcome, skipped, unusable, sourceTimes);
+    }
+
+    /** The policy and optimizer as a checkpoint, with the given trainer state (keep it free of wall-clock time). */
+    public byte[] checkpoint(Map<String, String> trainerState) {
+        try (NDManager scratch = policy.manager().newSubManager()) {
+            Map<String, NDArray> optimizer = trainer.optimizerState(scratch);
+            return policy.checkpoint(optimizer, trainerState).toBytes();
+        }
+    }
+
+    /** Continues from a checkpoint: its weights in place, its optimizer state (or fresh moments if it has none). */
+    public void resetTo(byte[] checkpointBytes) {
+        if (trainer != null) {
+            trainer.close();
+        }
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            Checkpoint cp = Checkpoint.read(new ByteArrayInputStream(checkpointBytes), scratch, "checkpoint");
+            io.tpostream.trainer.model.ModelWeights.copyInto(policy.model(), cp.weights(), List.of());
+            trainer = new PreferenceTrainer(policy, reference, config);
+            if (!cp.optimizerState().isEmpty()) {
+                trainer.restoreOptimizerState(cp.optimizerState());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True if every weight is finite: a model that went NaN is never published as PASSED. */
+    public boolean weightsFinite() {
+        try (NDManager scratch = policy.manager().newSubManager()) {
+            for (NDArray a : policy.parameters().values()) {
+                // results of ops on a parameter land in the model's manager: move them to the scratch one
+                NDArray nan = a.isNaN();
+                nan.attach(scratch);
+                NDArray infinite = a.isInfinite();
+                infinite.attach(scratch);
+                if (nan.logicalOr(infinite).any().getBoolean()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    public ModelInstance policy() {
+        return policy;
+    }
+
+    public long steps() {
+        return trainer.stepCount();
+    }
+
+    @Override
+    public void close() {
+        trainer.close();
+        policy.close();
+    }
+}

@@ -1,0 +1,159 @@
+package io.tpostream.trainer.online;
+
+import io.tpostream.schema.OffsetWindow;
+import io.tpostream.trainer.training.PairTrace;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the trainer consumed and did since the last published version: the offset range per partition, how the
+ * records became steps (the batch plan a replay follows), the aggregated step metrics, the token traces and the
+ * quarantined pairs. A version's record is made from one window.
+ */
+public final class TrainingWindow {
+
+    private final Map<TopicPartition, long[]> ranges = new TreeMap<>(
+            (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+    private final List<String> batches = new ArrayList<>();
+    private final Map<String, double[]> metricSums = new LinkedHashMap<>();
+    private final List<PairTrace> traces = new ArrayList<>();
+    private final Map<String, String> quarantined = new LinkedHashMap<>();
+    private long records;
+    private long trainedPairs;
+    private long skipped;
+    private long steps;
+    private long earliestSourceMillis = Long.MAX_VALUE;
+    private long latestSourceMillis = Long.MIN_VALUE;
+
+    /** Starts the window of a partition where the committed position is (called as partitions are first seen). */
+    public void startAt(TopicPartition partition, long position) {
+        ranges.putIfAbsent(partition, new long[] {position, position});
+    }
+
+    /** Adds a consumed batch: its records' (partition, offset) in consumption order. */
+    public void addBatch(List<TopicPartition> partitions, List<Long> offsets) {
+        Map<Integer, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < partitions.size(); i++) {
+            TopicPartition tp = partitions.get(i);
+            long first = offsets.get(i);
+            long[] range = ranges.computeIfAbsent(tp, k -> new long[] {first, first});
+            range[1] = Math.max(range[1], offsets.get(i) + 1);
+            counts.merge(tp.partition(), 1, Integer::sum);
+        }
+        StringBuilder plan = new StringBuilder();
+        counts.forEach((p, c) -> plan.append(plan.length() == 0 ? "" : ",").append(p).append(':').append(c));
+        batches.add(plan.toString());
+        records += partitions.size();
+    }
+
+    public void addStep(Map<String, Double> metrics, int trained) {
+        steps++;
+        trainedPairs += trained;
+        metrics.forEach((k, v) -> {
+            if (Double.isFinite(v)) {
+                double[] sum = metricSums.computeIfAbsent(k, x -> new double[2]);
+                sum[0] += v;
+                sum[1]++;
+            }
+        });
+    }
+
+    public void addTraces(List<PairTrace> pairTraces) {
+        traces.addAll(pairTraces);
+    }
+
+    public void quarantine(String pairId, String reason) {
+        quarantined.put(pairId, reason);
+    }
+
+    public void skip() {
+        skipped++;
+    }
+
+    /** Widens the span of source timestamps (feedback time) of the pairs in this window. */
+    public void sawSourceTime(long millis) {
+        earliestSourceMillis = Math.min(earliestSourceMillis, millis);
+        latestSourceMillis = Math.max(latestSourceMillis, millis);
+    }
+
+    public boolean isEmpty() {
+        return records == 0;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public long records() {
+        return records;
+    }
+
+    public long trainedPairs() {
+        return trainedPairs;
+    }
+
+    public long skipped() {
+        return skipped;
+    }
+
+    public Map<String, String> quarantined() {
+        return quarantined;
+    }
+
+    public List<PairTrace> traces() {
+        return traces;
+    }
+
+    /** Mean of each step metric over the window's steps. */
+    public Map<String, Double> meanMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        metricSums.forEach((k, s) -> out.put("train/" + k, s[0] / s[1]));
+        return out;
+    }
+
+    public String batchPlan() {
+        return String.join(";", batches);
+    }
+
+    public List<OffsetWindow> offsetWindows() {
+        List<OffsetWindow> out = new ArrayList<>();
+        ranges.forEach((tp, r) -> {
+            if (r[1] > r[0]) {
+                out.add(new OffsetWindow(tp.topic(), tp.partition(), r[0], r[1]));
+            }
+        });
+        return out;
+    }
+
+    /** The offsets to commit with the version: each partition's next record to read. */
+    public Map<TopicPartition, OffsetAndMetadata> commitOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> out = new LinkedHashMap<>();
+        ranges.forEach((tp, r) -> {
+            if (r[1] > r[0]) {
+                out.put(tp, new OffsetAndMetadata(r[1]));
+            }
+        });
+        return out;
+    }
+
+    public long earliestSourceMillis() {
+        return earliestSourceMillis;
+    }
+
+    public long latestSourceMillis() {
+        return latestSourceMillis;
+    }
+
+    /** The next window continues where this one ended, partition by partition. */
+    public TrainingWindow next() {
+        TrainingWindow n = new TrainingWindow();
+        ranges.forEach((tp, r) -> n.ranges.put(tp, new long[] {r[1], r[1]}));
+        return n;
+    }
+}
