@@ -1,0 +1,116 @@
+package io.tpostream.ops.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Creates the topics of a plan that are missing and compares the existing ones with it. Idempotent, and it
+ * never changes an existing topic: partition counts only grow and re-key data, retention changes can delete
+ * records; those are decisions for a person, so they are reported instead.
+ */
+public final class TopicAdmin {
+
+    private final Admin admin;
+    private final Duration timeout;
+
+    public TopicAdmin(Admin admin, Duration timeout) {
+        this.admin = admin;
+        this.timeout = timeout;
+    }
+
+    public TopicAdmin(Admin admin) {
+        this(admin, Duration.ofSeconds(30));
+    }
+
+    /** Creates what is missing, then reports every planned topic, in plan order. */
+    public List<TopicReport> ensure(List<TopicSpec> plan) {
+        Set<String> existing = KafkaCalls.await(admin.listTopics().names(), timeout, "list topics");
+        List<String> created = create(plan.stream().filter(s -> !existing.contains(s.name())).toList());
+
+        List<String> names = plan.stream().map(TopicSpec::name).toList();
+        Map<String, TopicDescription> descriptions =
+                KafkaCalls.await(admin.describeTopics(names).allTopicNames(), timeout, "describe topics " + names);
+        Map<ConfigResource, Config> configs = KafkaCalls.await(admin.describeConfigs(names.stream()
+                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all(), timeout,
+                "describe the settings of topics " + names);
+
+        List<TopicReport> reports = new ArrayList<>();
+        for (TopicSpec spec : plan) {
+            TopicDescription d = descriptions.get(spec.name());
+            Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            List<String> differences = differences(spec, d, actual);
+            TopicReport.Status status = created.contains(spec.name()) ? TopicReport.Status.CREATED
+                    : differences.isEmpty() ? TopicReport.Status.EXISTS : TopicReport.Status.DIFFERS;
+            reports.add(new TopicReport(spec.name(), status, spec.partitions(), d.partitions().size(),
+                    d.partitions().get(0).replicas().size(), differences));
+        }
+        return reports;
+    }
+
+    /** Partition count of a topic, or empty if it does not exist. */
+    public Optional<Integer> partitions(String topic) {
+        Set<String> existing = KafkaCalls.await(admin.listTopics().names(), timeout, "list topics");
+        if (!existing.contains(topic)) {
+            return Optional.empty();
+        }
+        TopicDescription d = KafkaCalls.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
+                "describe topic " + topic).get(topic);
+        return Optional.of(d.partitions().size());
+    }
+
+    /** Creates the topics; returns the names this call created (not those someone else created meanwhile). */
+    private List<String> create(Collection<TopicSpec> missing) {
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        CreateTopicsResult result = admin.createTopics(missing.stream().map(TopicSpec::toNewTopic).toList());
+        List<String> created = new ArrayList<>();
+        for (TopicSpec spec : missing) {
+            try {
+                KafkaCalls.await(result.values().get(spec.name()), timeout, "create topic " + spec.name());
+                created.add(spec.name());
+            } catch (KafkaCalls.KafkaCallException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        return created;
+    }
+
+    static List<String> differences(TopicSpec spec, TopicDescription actual, Config actualConfig) {
+        List<String> out = new ArrayList<>();
+        int partitions = actual.partitions().size();
+        if (partitions != spec.partitions()) {
+            out.add("has " + partitions + " partitions, planned " + spec.partitions());
+        }
+        spec.replicationFactor().ifPresent(rf -> {
+            int actualRf = actual.partitions().get(0).replicas().size();
+            if (actualRf != rf) {
+                out.add("replication factor is " + actualRf + ", planned " + rf);
+            }
+        });
+        for (Map.Entry<String, String> planned : new TreeMap<>(spec.configs()).entrySet()) {
+            ConfigEntry entry = actualConfig == null ? null : actualConfig.get(planned.getKey());
+            String value = entry == null ? null : entry.value();
+            if (!planned.getValue().equals(value)) {
+                out.add(planned.getKey() + " is " + value + ", planned " + planned.getValue());
+            }
+        }
+        return out;
+    }
+}
