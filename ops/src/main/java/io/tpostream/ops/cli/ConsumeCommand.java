@@ -3,11 +3,7 @@ package io.tpostream.ops.cli;
 import io.tpostream.ops.json.Json;
 import io.tpostream.ops.json.KafkaRecordJson;
 import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.KafkaCalls;
 import io.tpostream.ops.kafka.SystemTopic;
-import io.tpostream.ops.kafka.TopicAdmin;
-import io.tpostream.schema.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -69,16 +65,10 @@ final class ConsumeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max must be at least 1 and --timeout at least 0");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Topics topics = kafka.topics();
-        SystemTopic target;
-        try {
-            target = SystemTopic.of(topics, topic);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--topic: " + e.getMessage());
-        }
-        String topicName = target.topicName(topics);
+        SystemTopic target = kafka.systemTopic(topic);
+        String topicName = target.topicName(kafka.topics());
         ClientSettings settings = kafka.clientSettings();
-        List<TopicPartition> partitions = IntStream.range(0, partitionCount(settings, topicName))
+        List<TopicPartition> partitions = IntStream.range(0, KafkaOptions.existingPartitions(settings, topicName))
                 .mapToObj(p -> new TopicPartition(topicName, p)).toList();
 
         KafkaRecordJson json = new KafkaRecordJson(target.recordType(), includeBytes);
@@ -114,13 +104,5 @@ final class ConsumeCommand implements Callable<Integer> {
         err.println(printed + " record" + (printed == 1 ? "" : "s") + " from " + topicName);
         err.flush();
         return 0;
-    }
-
-    private static int partitionCount(ClientSettings settings, String topicName) {
-        try (Admin admin = Admin.create(settings.admin())) {
-            return new TopicAdmin(admin, Duration.ofSeconds(30)).partitions(topicName)
-                    .orElseThrow(() -> new KafkaCalls.KafkaCallException("topic " + topicName + " does not exist on "
-                            + settings.bootstrapServers() + ": create the topics with 'tpo topics'", null));
-        }
     }
 }

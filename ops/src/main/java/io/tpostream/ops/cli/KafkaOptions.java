@@ -1,7 +1,11 @@
 package io.tpostream.ops.cli;
 
 import io.tpostream.ops.kafka.ClientSettings;
+import io.tpostream.ops.kafka.KafkaCalls;
+import io.tpostream.ops.kafka.SystemTopic;
+import io.tpostream.ops.kafka.TopicAdmin;
 import io.tpostream.schema.Topics;
+import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -9,6 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The options every command that talks to Kafka shares: where the cluster is, how to connect to it, and which
@@ -43,5 +48,27 @@ public final class KafkaOptions {
 
     public Topics topics() {
         return topicPrefix.topics();
+    }
+
+    /** The topic a user means by {@code --topic} ({@code pairs}, {@code dlq}, or a full name). */
+    public SystemTopic systemTopic(String shortOrFullName) {
+        try {
+            return SystemTopic.of(topics(), shortOrFullName);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(command.commandLine(), "--topic: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The partition count of an existing topic.
+     *
+     * @throws KafkaCalls.KafkaCallException if it does not exist, saying how to create it
+     */
+    public static int existingPartitions(ClientSettings settings, String topicName) {
+        try (Admin admin = Admin.create(settings.admin())) {
+            return new TopicAdmin(admin, Duration.ofSeconds(30)).partitions(topicName)
+                    .orElseThrow(() -> new KafkaCalls.KafkaCallException("topic " + topicName + " does not exist on "
+                            + settings.bootstrapServers() + ": create the topics with 'tpo topics'", null));
+        }
     }
 }

@@ -3,13 +3,10 @@ package io.tpostream.ops.cli;
 import io.tpostream.ops.feedback.FeedbackJsonParser;
 import io.tpostream.ops.feedback.FeedbackLine;
 import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.KafkaCalls;
 import io.tpostream.ops.kafka.SystemTopic;
-import io.tpostream.ops.kafka.TopicAdmin;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,7 +30,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -88,14 +84,14 @@ final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        String topicName = feedbackTopic(kafka.topics());
+        String topicName = feedbackTopic();
         boolean stdin = input.equals("-");
         Path file = Path.of(input).toAbsolutePath();
         if (!stdin && !Files.isRegularFile(file)) {
             throw new ParameterException(spec.commandLine(), "--input: " + file + " is not a file");
         }
         ClientSettings settings = kafka.clientSettings();
-        requireTopic(settings, topicName);
+        KafkaOptions.existingPartitions(settings, topicName);
 
         String name = stdin ? "stdin" : Path.of(input).getFileName().toString();
         FeedbackJsonParser parser = new FeedbackJsonParser(stdin ? Path.of("").toAbsolutePath() : file.getParent());
@@ -142,27 +138,14 @@ final class ProduceCommand implements Callable<Integer> {
         return tally.allSent() && fatal.get() == null ? 0 : ErrorReporting.RUNTIME_FAILURE;
     }
 
-    private String feedbackTopic(Topics topics) {
-        SystemTopic target;
-        try {
-            target = SystemTopic.of(topics, topic);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--topic: " + e.getMessage());
-        }
+    private String feedbackTopic() {
+        SystemTopic target = kafka.systemTopic(topic);
+        Topics topics = kafka.topics();
         if (target != SystemTopic.FEEDBACK) {
             throw new ParameterException(spec.commandLine(), "--topic: produce writes feedback events, so the topic "
                     + "must be feedback (" + topics.feedback() + "), not " + target.topicName(topics));
         }
         return target.topicName(topics);
-    }
-
-    private static void requireTopic(ClientSettings settings, String topicName) {
-        try (Admin admin = Admin.create(settings.admin())) {
-            if (new TopicAdmin(admin, Duration.ofSeconds(30)).partitions(topicName).isEmpty()) {
-                throw new KafkaCalls.KafkaCallException("topic " + topicName + " does not exist on "
-                        + settings.bootstrapServers() + ": create the topics with 'tpo topics'", null);
-            }
-        }
     }
 
     private static Callback delivery(String where, int line, ProduceTally tally, AtomicReference<Exception> fatal,

@@ -50,7 +50,7 @@ public final class KafkaRecordJson {
         node.put("offset", record.offset());
         node.put("timestamp", Instant.ofEpochMilli(record.timestamp()).toString());
         putKey(node, record.key());
-        if (record.headers().toArray().length > 0) {
+        if (record.headers().iterator().hasNext()) {
             ObjectNode headers = node.putObject("headers");
             for (Header h : record.headers()) {
                 headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));

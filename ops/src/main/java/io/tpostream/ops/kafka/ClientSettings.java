@@ -34,6 +34,10 @@ public final class ClientSettings {
      */
     public static final int MAX_REQUEST_BYTES = TopicPlanner.DERIVED_MAX_MESSAGE_BYTES;
 
+    /** Never readable from aborted transactions, whatever a properties file says. */
+    private static final Map<String, String> READ_COMMITTED =
+            Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+
     private final String bootstrapServers;
     private final Map<String, String> connection;
 
@@ -102,10 +106,7 @@ public final class ClientSettings {
 
     /** Bootstrap servers plus connection settings: what every kind of client starts from. */
     public Properties common() {
-        Properties p = new Properties();
-        p.putAll(connection);
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return p;
+        return build(Map.of(), Map.of());
     }
 
     public Properties admin() {
@@ -114,12 +115,10 @@ public final class ClientSettings {
 
     /** Durable, idempotent producer: every acknowledged record is on all in-sync replicas, never duplicated. */
     public Properties producer() {
-        Properties p = common();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_REQUEST_BYTES));
-        p.putAll(connection); // a file setting wins over our defaults
-        return p;
+        return build(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_REQUEST_BYTES)), Map.of());
     }
 
     /** A transactional producer (for read-process-write with committed offsets). */
@@ -136,27 +135,33 @@ public final class ClientSettings {
      * @param groupId the consumer group, or null for a consumer that assigns partitions itself
      */
     public Properties consumer(String groupId) {
-        Properties p = common();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, String> forced = new LinkedHashMap<>(READ_COMMITTED);
         if (groupId != null) {
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            forced.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         }
-        p.putAll(connection);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // never readable from aborted transactions
-        return p;
+        return build(Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), forced);
     }
 
     /**
      * A Kafka Streams application. Its consumers read committed records also under at-least-once processing
-     * (with exactly-once, Streams sets that itself).
+     * (with exactly-once, Streams sets that itself); its producers may write pairs that embed a whole feedback event.
      */
     public Properties streams(String applicationId) {
-        Properties p = common();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, Objects.requireNonNull(applicationId));
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(MAX_REQUEST_BYTES));
+        Map<String, String> forced = new LinkedHashMap<>(READ_COMMITTED);
+        forced.put(StreamsConfig.APPLICATION_ID_CONFIG, Objects.requireNonNull(applicationId));
+        return build(Map.of(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                String.valueOf(MAX_REQUEST_BYTES)), forced);
+    }
+
+    /** Our defaults, then the file's settings (they win), then what no file may change. */
+    private Properties build(Map<String, String> defaults, Map<String, String> forced) {
+        Properties p = new Properties();
+        p.putAll(defaults);
+        p.putAll(connection);
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(forced);
         return p;
     }
 

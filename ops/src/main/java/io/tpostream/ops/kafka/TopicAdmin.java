@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,16 +43,12 @@ public final class TopicAdmin {
         List<String> created = create(plan.stream().filter(s -> !existing.contains(s.name())).toList());
 
         List<String> names = plan.stream().map(TopicSpec::name).toList();
-        Map<String, TopicDescription> descriptions =
-                KafkaCalls.await(admin.describeTopics(names).allTopicNames(), timeout, "describe topics " + names);
-        Map<ConfigResource, Config> configs = KafkaCalls.await(admin.describeConfigs(names.stream()
-                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all(), timeout,
-                "describe the settings of topics " + names);
+        Described described = describeOnceVisible(names);
 
         List<TopicReport> reports = new ArrayList<>();
         for (TopicSpec spec : plan) {
-            TopicDescription d = descriptions.get(spec.name());
-            Config actual = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
+            TopicDescription d = described.topics().get(spec.name());
+            Config actual = described.configs().get(new ConfigResource(ConfigResource.Type.TOPIC, spec.name()));
             List<String> differences = differences(spec, d, actual);
             TopicReport.Status status = created.contains(spec.name()) ? TopicReport.Status.CREATED
                     : differences.isEmpty() ? TopicReport.Status.EXISTS : TopicReport.Status.DIFFERS;
@@ -63,13 +60,50 @@ public final class TopicAdmin {
 
     /** Partition count of a topic, or empty if it does not exist. */
     public Optional<Integer> partitions(String topic) {
-        Set<String> existing = KafkaCalls.await(admin.listTopics().names(), timeout, "list topics");
-        if (!existing.contains(topic)) {
-            return Optional.empty();
+        try {
+            return Optional.of(KafkaCalls.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
+                    "describe topic " + topic).get(topic).partitions().size());
+        } catch (KafkaCalls.KafkaCallException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
         }
-        TopicDescription d = KafkaCalls.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
-                "describe topic " + topic).get(topic);
-        return Optional.of(d.partitions().size());
+    }
+
+    private record Described(Map<String, TopicDescription> topics, Map<ConfigResource, Config> configs) {
+    }
+
+    /**
+     * Describes topics and their settings. A topic the controller has just created reaches the broker's metadata a
+     * moment later ("This server does not host this topic-partition"), so that answer is retried until the timeout.
+     */
+    private Described describeOnceVisible(List<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> topics = KafkaCalls.await(admin.describeTopics(names).allTopicNames(),
+                        timeout, "describe topics " + names);
+                Map<ConfigResource, Config> configs = KafkaCalls.await(admin.describeConfigs(names.stream()
+                        .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all(), timeout,
+                        "describe the settings of topics " + names);
+                return new Described(topics, configs);
+            } catch (KafkaCalls.KafkaCallException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaCalls.KafkaCallException("interrupted while waiting for new topics", e);
+        }
     }
 
     /** Creates the topics; returns the names this call created (not those someone else created meanwhile). */
