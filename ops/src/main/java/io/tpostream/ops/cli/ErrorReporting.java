@@ -59,7 +59,8 @@ final class ErrorReporting implements IExecutionExceptionHandler, IParameterExce
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String rootMessage = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return root == t || message.contains(rootMessage) ? message : message + " (cause: " + rootMessage + ")";
+        String rootMessage = root.getMessage();
+        return root == t || rootMessage == null || message.contains(rootMessage)
+                ? message : message + " (cause: " + rootMessage + ")";
     }
 }

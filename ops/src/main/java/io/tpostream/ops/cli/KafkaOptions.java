@@ -5,7 +5,6 @@ import io.tpostream.ops.kafka.KafkaCalls;
 import io.tpostream.ops.kafka.SystemTopic;
 import io.tpostream.ops.kafka.TopicAdmin;
 import io.tpostream.schema.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,8 +64,8 @@ public final class KafkaOptions {
      * @throws KafkaCalls.KafkaCallException if it does not exist, saying how to create it
      */
     public static int existingPartitions(ClientSettings settings, String topicName) {
-        try (Admin admin = Admin.create(settings.admin())) {
-            return new TopicAdmin(admin, Duration.ofSeconds(30)).partitions(topicName)
+        try (TopicAdmin topics = TopicAdmin.connect(settings, Duration.ofSeconds(30))) {
+            return topics.partitions(topicName)
                     .orElseThrow(() -> new KafkaCalls.KafkaCallException("topic " + topicName + " does not exist on "
                             + settings.bootstrapServers() + ": create the topics with 'tpo topics'", null));
         }

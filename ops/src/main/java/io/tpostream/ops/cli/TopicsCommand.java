@@ -6,7 +6,6 @@ import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.ops.kafka.TopicReport;
 import io.tpostream.ops.kafka.TopicSpec;
 import io.tpostream.schema.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,8 +60,8 @@ final class TopicsCommand implements Callable<Integer> {
                                             Optional<Short> replicationFactor, PrintWriter out, PrintWriter err) {
         List<TopicSpec> plan = TopicPlanner.plan(topics, partitions, replicationFactor);
         List<TopicReport> reports;
-        try (Admin admin = Admin.create(settings.admin())) {
-            reports = new TopicAdmin(admin, Duration.ofSeconds(30)).ensure(plan);
+        try (TopicAdmin admin = TopicAdmin.connect(settings, Duration.ofSeconds(30))) {
+            reports = admin.ensure(plan);
         }
         out.printf("%-32s %-8s %10s %8s  %s%n", "TOPIC", "STATUS", "PARTITIONS", "REPLICAS", "RETENTION");
         for (int i = 0; i < plan.size(); i++) {

@@ -23,18 +23,37 @@ import java.util.TreeMap;
  * never changes an existing topic: partition counts only grow and re-key data, retention changes can delete
  * records; those are decisions for a person, so they are reported instead.
  */
-public final class TopicAdmin {
+public final class TopicAdmin implements AutoCloseable {
 
     private final Admin admin;
     private final Duration timeout;
+    private final boolean ownsAdmin;
 
-    public TopicAdmin(Admin admin, Duration timeout) {
+    private TopicAdmin(Admin admin, Duration timeout, boolean ownsAdmin) {
         this.admin = admin;
         this.timeout = timeout;
+        this.ownsAdmin = ownsAdmin;
     }
 
-    public TopicAdmin(Admin admin) {
-        this(admin, Duration.ofSeconds(30));
+    /** Uses the caller's admin client, which the caller closes. */
+    public TopicAdmin(Admin admin, Duration timeout) {
+        this(admin, timeout, false);
+    }
+
+    /** With an admin client of its own, closed by {@link #close()}. */
+    public static TopicAdmin connect(ClientSettings settings, Duration timeout) {
+        return new TopicAdmin(Admin.create(settings.admin()), timeout, true);
+    }
+
+    /**
+     * Closes its own admin client without waiting: a plain close would wait for a call that already timed out
+     * here, up to the client's own 60 s API timeout.
+     */
+    @Override
+    public void close() {
+        if (ownsAdmin) {
+            admin.close(Duration.ZERO);
+        }
     }
 
     /** Creates what is missing, then reports every planned topic, in plan order. */
