@@ -18,8 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code tpo broker} as a user runs it: its own JVM, the bootstrap line, topics, and a clean stop on a signal. */
@@ -82,7 +81,6 @@ class BrokerCommandIT {
                 }
             }
         }
-        assertNotNull(null, "no line starting with '" + prefix + "' within " + DEADLINE_S + " s; output:\n" + seen);
-        return null;
+        return fail("no line starting with '" + prefix + "' within " + DEADLINE_S + " s; output:\n" + seen);
     }
 }
