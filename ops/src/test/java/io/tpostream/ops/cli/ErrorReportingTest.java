@@ -1,0 +1,26 @@
+package io.tpostream.ops.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeoutException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ErrorReportingTest {
+
+    @Test
+    void messageWithItsRootCauseWhenThatAddsSomething() {
+        assertEquals("cannot read x (cause: disk on fire)", ErrorReporting.describe(
+                new IllegalStateException("cannot read x", new UncheckedIOException(new IOException("disk on fire")))));
+    }
+
+    @Test
+    void noRepetitionAndNoEmptyCauses() {
+        assertEquals("cannot read x: disk on fire", ErrorReporting.describe(
+                new IllegalStateException("cannot read x: disk on fire", new IOException("disk on fire"))));
+        assertEquals("no answer", ErrorReporting.describe(new IllegalStateException("no answer", new TimeoutException())));
+        assertEquals("NullPointerException", ErrorReporting.describe(new NullPointerException()));
+    }
+}

@@ -1,0 +1,186 @@
+package io.tpostream.ops.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tpostream.ops.broker.EmbeddedKafkaBroker;
+import io.tpostream.ops.json.Json;
+import io.tpostream.ops.kafka.ClientSettings;
+import io.tpostream.ops.testing.Cli;
+import io.tpostream.ops.testing.SharedBroker;
+import io.tpostream.ops.testing.TestImages;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** produce and consume through the command line's entry point, against a real broker. */
+@ExtendWith(SharedBroker.class)
+class ProduceConsumeIT {
+
+    private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    private static Cli.Result tpo(EmbeddedKafkaBroker broker, String prefix, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix", prefix));
+        return Cli.run(all.toArray(String[]::new));
+    }
+
+    private static List<JsonNode> jsonLines(String out) throws IOException {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : out.lines().toList()) {
+            nodes.add(Json.mapper().readTree(line));
+        }
+        return nodes;
+    }
+
+    @Test
+    void theExampleFileRoundTrips(EmbeddedKafkaBroker broker) throws IOException {
+        String prefix = "roundtrip.";
+        assertEquals(0, tpo(broker, prefix, "topics").exitCode());
+
+        Cli.Result produced = tpo(broker, prefix, "produce", "--input", EXAMPLES.resolve("feedback.jsonl").toString());
+        assertEquals(0, produced.exitCode(), produced.toString());
+        assertEquals("sent 6, skipped 0\n", produced.out());
+
+        Cli.Result consumed = tpo(broker, prefix, "consume", "--topic", "feedback", "--from-beginning",
+                "--max", "6", "--timeout", "30");
+        assertEquals(0, consumed.exitCode(), consumed.toString());
+        List<JsonNode> records = jsonLines(consumed.out());
+        assertEquals(6, records.size(), consumed.out());
+        assertTrue(consumed.err().contains("6 records from roundtrip.feedback"), consumed.err());
+
+        // compare with the input file, read here with plain Jackson; records of one key keep their order
+        Map<String, JsonNode> input = new TreeMap<>();
+        List<String> inputLines = Files.readAllLines(EXAMPLES.resolve("feedback.jsonl"));
+        for (String line : inputLines) {
+            JsonNode n = Json.mapper().readTree(line);
+            input.put(n.get("response").textValue(), n);
+        }
+        for (JsonNode r : records) {
+            assertEquals("roundtrip.feedback", r.get("topic").textValue());
+            assertFalse(r.has("error"), r.toString());
+            JsonNode value = r.get("value");
+            JsonNode source = input.get(value.get("response").textValue());
+            assertEquals(value.get("image").get("sha256").textValue(), r.get("key").textValue(), "keyed by image");
+            assertEquals(source.get("prompt"), value.get("prompt"));
+            assertEquals(source.get("modelName"), value.get("modelName"));
+            assertEquals(source.get("modelVersion").longValue(), value.get("modelVersion").longValue());
+            assertEquals(source.get("kind"), value.get("kind"));
+            if (source.has("eventId")) {
+                assertEquals(source.get("eventId"), value.get("eventId"));
+            }
+            JsonNode image = source.get("image");
+            if (image.has("path")) {
+                byte[] bytes = Files.readAllBytes(EXAMPLES.resolve(image.get("path").textValue()));
+                assertEquals(TestImages.sha256Hex(bytes), value.get("image").get("sha256").textValue());
+                assertEquals("<" + bytes.length + " bytes>", value.get("image").get("bytes").textValue());
+                assertEquals(32, value.get("image").get("width").intValue());
+            }
+            if (image.has("uri") && !image.has("path")) {
+                assertEquals(image.get("sha256"), value.get("image").get("sha256"));
+                assertTrue(value.get("image").get("bytes").isNull());
+            }
+        }
+        JsonNode epochMillis = records.stream().filter(r -> r.get("value").get("eventId").textValue().equals("ex-0004"))
+                .findFirst().orElseThrow().get("value");
+        assertEquals("2026-03-01T12:02:00Z", epochMillis.get("occurredAt").textValue());
+        assertEquals(true, epochMillis.get("otherPreferred").booleanValue());
+        assertEquals("acme", epochMillis.get("tenant").textValue());
+    }
+
+    @Test
+    void badLinesAreReportedAndTheRestIsSent(EmbeddedKafkaBroker broker) throws IOException {
+        String prefix = "badlines.";
+        assertEquals(0, tpo(broker, prefix, "topics").exitCode());
+        Files.write(dir.resolve("cat.png"), TestImages.png(4, 4));
+        String good = "{\"eventId\":\"%s\",\"modelName\":\"m\",\"modelVersion\":0,\"image\":{\"path\":\"cat.png\"},"
+                + "\"prompt\":\"p\",\"response\":\"r\",\"kind\":\"RATING\",\"rating\":3}";
+        Files.write(dir.resolve("mixed.jsonl"), List.of(
+                good.formatted("g1"),
+                "{not json",
+                "",
+                good.formatted("g2").replace("\"rating\":3", "\"rating\":\"3\""),
+                good.formatted("g3").replace("cat.png", "dog.png"),
+                good.formatted("g4")));
+
+        Cli.Result r = tpo(broker, prefix, "produce", "--input", dir.resolve("mixed.jsonl").toString());
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals("sent 2, skipped 3 (lines 2, 4, 5)\n", r.out());
+        List<String> errors = r.err().lines().toList();
+        assertEquals(3, errors.size(), r.err());
+        assertTrue(errors.get(0).startsWith("mixed.jsonl:2: skipped: not valid JSON"), errors.get(0));
+        assertEquals("mixed.jsonl:4: skipped: 'rating' must be a number, found \"3\"", errors.get(1));
+        assertTrue(errors.get(2).startsWith("mixed.jsonl:5: skipped: 'image.path' " + dir.resolve("dog.png")
+                + " does not exist"), errors.get(2));
+
+        Cli.Result consumed = tpo(broker, prefix, "consume", "--topic", "feedback", "--from-beginning",
+                "--max", "2", "--timeout", "30");
+        assertEquals(List.of("g1", "g4"), jsonLines(consumed.out()).stream()
+                .map(n -> n.get("value").get("eventId").textValue()).sorted(Comparator.naturalOrder()).toList());
+    }
+
+    @Test
+    void undecodableRecordsArePrintedAsErrorsAndDoNotStopTheRest(EmbeddedKafkaBroker broker) throws Exception {
+        String prefix = "undecodable.";
+        assertEquals(0, tpo(broker, prefix, "topics").exitCode());
+        try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(ClientSettings.of(broker.bootstrapServers())
+                .producer(), new ByteArraySerializer(), new ByteArraySerializer())) {
+            // one partition, so that the garbage comes before the good record
+            raw.send(new ProducerRecord<>(prefix + "feedback", 0, null, "k".getBytes(StandardCharsets.UTF_8),
+                    "not avro".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+        Files.write(dir.resolve("one.jsonl"), List.of("{\"modelName\":\"m\",\"modelVersion\":0,\"image\":{\"uri\":"
+                + "\"https://h/a.png\",\"sha256\":\"" + "0".repeat(64) + "\"},\"prompt\":\"p\",\"response\":\"r\","
+                + "\"kind\":\"CORRECTION\",\"correctedResponse\":\"c\"}"));
+        assertEquals(0, tpo(broker, prefix, "produce", "--input", dir.resolve("one.jsonl").toString()).exitCode());
+
+        Cli.Result consumed = tpo(broker, prefix, "consume", "--topic", "feedback", "--from-beginning",
+                "--max", "2", "--timeout", "30", "--include-bytes");
+        assertEquals(0, consumed.exitCode(), consumed.toString());
+        List<JsonNode> records = jsonLines(consumed.out());
+        assertEquals(2, records.size(), consumed.out());
+        JsonNode bad = records.stream().filter(n -> n.has("error")).findFirst().orElseThrow();
+        assertEquals("BAD_HEADER", bad.get("error").get("reason").textValue());
+        assertEquals("k", bad.get("key").textValue());
+        assertEquals("bm90IGF2cm8=", bad.get("error").get("base64").textValue());
+        JsonNode good = records.stream().filter(n -> n.has("value")).findFirst().orElseThrow();
+        assertEquals("c", good.get("value").get("correctedResponse").textValue());
+    }
+
+    @Test
+    void consumeStopsWhenIdleAndMissingTopicsAreExplained(EmbeddedKafkaBroker broker) {
+        String prefix = "idle.";
+        Cli.Result missing = tpo(broker, prefix, "consume", "--topic", "pairs", "--timeout", "1");
+        assertEquals(1, missing.exitCode(), missing.toString());
+        assertTrue(missing.err().startsWith("tpo consume: error: topic idle.pairs does not exist on "
+                + broker.bootstrapServers() + ": create the topics with 'tpo topics'"), missing.err());
+
+        assertEquals(0, tpo(broker, prefix, "topics").exitCode());
+        long start = System.nanoTime();
+        Cli.Result empty = tpo(broker, prefix, "consume", "--topic", "model-versions", "--from-beginning",
+                "--timeout", "1");
+        assertEquals(0, empty.exitCode(), empty.toString());
+        assertEquals("", empty.out());
+        assertTrue(empty.err().contains("0 records from idle.model-versions"), empty.err());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "an idle consume must end");
+    }
+}
