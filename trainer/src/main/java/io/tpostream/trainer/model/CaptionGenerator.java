@@ -79,7 +79,9 @@ public final class CaptionGenerator {
                         System.arraycopy(sequences[r], 0, flat, r * length, length);
                     }
                     NDArray ids = inner.create(flat, new ai.djl.ndarray.types.Shape(n, length));
-                    NDArray logits = model.model().logits(features, ids, PromptFormat.PLACEHOLDER)
+                    int[] prefixes = new int[n];
+                    java.util.Arrays.fill(prefixes, promptLength);
+                    NDArray logits = model.model().logits(features, ids, PromptFormat.PLACEHOLDER, prefixes)
                             .get(":, -1, :");
                     long[] next = temperature <= 0 ? argmax(logits) : sample(logits, temperature, random);
                     for (int r = 0; r < n; r++) {

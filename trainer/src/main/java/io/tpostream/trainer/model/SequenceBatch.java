@@ -7,8 +7,11 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.List;
 
-/** Encoded sequences right-padded to one length: ids with the pad token, labels with {@link PromptFormat#IGNORE}. */
-public record SequenceBatch(long[][] ids, long[][] labels) {
+/**
+ * Encoded sequences right-padded to one length: ids with the pad token, labels with {@link PromptFormat#IGNORE},
+ * and each row's prompt length (the prefix that prefix attention treats as one block).
+ */
+public record SequenceBatch(long[][] ids, long[][] labels, int[] prefixLengths) {
 
     public static SequenceBatch pad(List<PromptFormat.Encoded> sequences, long padId) {
         return pad(sequences, padId, sequences.stream().mapToInt(PromptFormat.Encoded::length).max().orElse(0));
@@ -17,6 +20,7 @@ public record SequenceBatch(long[][] ids, long[][] labels) {
     public static SequenceBatch pad(List<PromptFormat.Encoded> sequences, long padId, int length) {
         long[][] ids = new long[sequences.size()][];
         long[][] labels = new long[sequences.size()][];
+        int[] prefixes = new int[sequences.size()];
         for (int i = 0; i < ids.length; i++) {
             PromptFormat.Encoded e = sequences.get(i);
             if (e.length() > length) {
@@ -26,8 +30,18 @@ public record SequenceBatch(long[][] ids, long[][] labels) {
             Arrays.fill(ids[i], e.length(), length, padId);
             labels[i] = Arrays.copyOf(e.labels(), length);
             Arrays.fill(labels[i], e.length(), length, PromptFormat.IGNORE);
+            prefixes[i] = e.responseStart();
         }
-        return new SequenceBatch(ids, labels);
+        return new SequenceBatch(ids, labels, prefixes);
+    }
+
+    /** The prefix lengths of these rows repeated {@code times}, for a batch stacked that many times. */
+    public int[] prefixLengthsRepeated(int times) {
+        int[] out = new int[prefixLengths.length * times];
+        for (int t = 0; t < times; t++) {
+            System.arraycopy(prefixLengths, 0, out, t * prefixLengths.length, prefixLengths.length);
+        }
+        return out;
     }
 
     public int rows() {

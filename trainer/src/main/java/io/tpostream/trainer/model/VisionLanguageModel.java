@@ -51,11 +51,20 @@ public final class VisionLanguageModel extends NamedBlock {
      * @return logits (rows, length, vocab)
      */
     public NDArray logits(NDArray features, NDArray ids, int placeholder) {
-        return languageModel.logits(textHidden(features, ids, placeholder));
+        return logits(features, ids, placeholder, null);
+    }
+
+    /**
+     * As {@link #logits(NDArray, NDArray, int)}, with a per-row prompt length: under prefix attention the image and
+     * the first {@code prefixLengths[r]} text tokens of row r (the prompt) see each other in both directions, so the
+     * image can be read in the light of the question; the response stays causal.
+     */
+    public NDArray logits(NDArray features, NDArray ids, int placeholder, int[] prefixLengths) {
+        return languageModel.logits(textHidden(features, ids, placeholder, prefixLengths));
     }
 
     /** The decoder's final hidden states at the text-aligned rows (rows, length, textHidden). */
-    public NDArray textHidden(NDArray features, NDArray ids, int placeholder) {
+    public NDArray textHidden(NDArray features, NDArray ids, int placeholder, int[] prefixLengths) {
         int length = (int) ids.getShape().get(1);
         int patches = (int) features.getShape().get(1);
         if (placeholder < 0 || placeholder >= length) {
@@ -73,13 +82,36 @@ public final class VisionLanguageModel extends NamedBlock {
         }
         NDArray spliced = ai.djl.ndarray.NDArrays.concat(parts, 1);
         int total = length - 1 + patches;
-        NDArray mask = attentionMask(managerOf(ids), total, config.prefixAttention() ? placeholder + patches : 0,
-                spliced.getDataType());
+        NDArray mask = config.prefixAttention()
+                ? prefixMask(managerOf(ids), total, placeholder, patches, prefixLengths, (int) ids.getShape().get(0),
+                        spliced.getDataType())
+                : attentionMask(managerOf(ids), total, 0, spliced.getDataType());
         NDArray hidden = languageModel.hidden(spliced, mask);
         int lastImageRow = placeholder + patches - 1;
         return placeholder == 0
                 ? hidden.get(":, {}:, :", lastImageRow)
                 : hidden.get(":, :{}, :", placeholder).concat(hidden.get(":, {}:, :", lastImageRow), 1);
+    }
+
+    /** Prefix-LM mask: per row, the image and the prompt are one bidirectional block; the rest is causal. */
+    static NDArray prefixMask(NDManager manager, int length, int placeholder, int patches, int[] prefixLengths,
+                              int rows, DataType type) {
+        if (prefixLengths == null) {
+            return attentionMask(manager, length, placeholder + patches, type);
+        }
+        if (prefixLengths.length != rows) {
+            throw new IllegalArgumentException(prefixLengths.length + " prefix lengths for " + rows + " rows");
+        }
+        int[] combined = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            // text positions after the placeholder move right by (patches - 1) in the spliced sequence
+            combined[r] = Math.max(placeholder + patches, prefixLengths[r] - 1 + patches);
+        }
+        NDArray rowIndex = manager.arange(0, length, 1, DataType.INT32).reshape(1, 1, length, 1);
+        NDArray colIndex = manager.arange(0, length, 1, DataType.INT32).reshape(1, 1, 1, length);
+        NDArray prefix = manager.create(combined).reshape(rows, 1, 1, 1);
+        NDArray allowed = colIndex.lte(rowIndex).logicalOr(colIndex.lt(prefix));
+        return allowed.toType(type, false).sub(1f).mul(1e9f);
     }
 
     /**

@@ -27,7 +27,7 @@ public final class VlmPresets {
     public static VlmConfig tiny(int vocabSize, int imageTokenId) {
         return new VlmConfig(
                 new VlmConfig.VisionConfig(32, 8, 64, 2, 4, 128, 1e-5, "quick_gelu"),
-                new VlmConfig.TextConfig(vocabSize, 128, 3, 4, 4, 352, 1e-6, 10000, 128),
+                new VlmConfig.TextConfig(vocabSize, 128, 2, 4, 4, 352, 1e-6, 10000, 128),
                 imageTokenId, -1, "gelu", "prefix");
     }
 

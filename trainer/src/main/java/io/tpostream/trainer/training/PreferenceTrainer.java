@@ -147,15 +147,27 @@ public final class PreferenceTrainer implements AutoCloseable {
         int rows = pairs.size();
 
         // the reference is frozen (its parameters track no gradient), so it costs no graph even inside the collector
+        int[] prefixes = stackedPrefixes(chosen, rejected, corrupted);
         ReferenceLogps referenceLogps = TpoLoss.referenceLogps(
-                pairLogits(reference, pixels, ids, rows, corrupted), chosenLabels, rejectedLabels, config.loss());
-        TpoLossResult result = TpoLoss.compute(pairLogits(policy, pixels, ids, rows, corrupted), referenceLogps,
+                pairLogits(reference, pixels, ids, prefixes, rows, corrupted), chosenLabels, rejectedLabels, config.loss());
+        TpoLossResult result = TpoLoss.compute(pairLogits(policy, pixels, ids, prefixes, rows, corrupted), referenceLogps,
                 chosenLabels, rejectedLabels, config.loss());
         return new Forward(result, chosen, rejected);
     }
 
     /** Runs one model over chosen/rejected × clean/corrupted as one batch and splits the logits back apart. */
-    private static PairLogits pairLogits(ModelInstance m, NDArray pixels, NDArray ids, int rows, boolean corrupted) {
+    /** Prompt lengths in the row order of the stacked batch: chosen, rejected (, chosen, rejected). */
+    private static int[] stackedPrefixes(SequenceBatch chosen, SequenceBatch rejected, boolean corrupted) {
+        int n = chosen.rows();
+        int[] out = new int[n * (corrupted ? 4 : 2)];
+        for (int block = 0; block < out.length / n; block++) {
+            System.arraycopy((block % 2 == 0 ? chosen : rejected).prefixLengths(), 0, out, block * n, n);
+        }
+        return out;
+    }
+
+    private static PairLogits pairLogits(ModelInstance m, NDArray pixels, NDArray ids, int[] prefixes, int rows,
+                                         boolean corrupted) {
         NDArray features = m.model().imageFeatures(pixels);
         NDArray featureRows;
         if (corrupted) {
@@ -165,7 +177,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         } else {
             featureRows = NDArrays.concat(new NDList(features, features));
         }
-        NDArray logits = m.model().logits(featureRows, ids, PromptFormat.PLACEHOLDER);
+        NDArray logits = m.model().logits(featureRows, ids, PromptFormat.PLACEHOLDER, prefixes);
         NDList parts = logits.split(corrupted ? 4 : 2);
         return corrupted
                 ? new PairLogits(parts.get(0), parts.get(2), parts.get(1), parts.get(3))

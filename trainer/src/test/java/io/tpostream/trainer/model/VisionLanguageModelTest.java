@@ -57,6 +57,34 @@ class VisionLanguageModelTest {
     }
 
     @Test
+    void promptTokensSeeEachOtherButTheResponseStaysCausal() {
+        try (ModelInstance m = TestModels.microModel(6); NDManager s = m.manager().newSubManager()) {
+            NDArray features = m.model().imageFeatures(m.pixels(List.of(TestModels.randomImage(16, 3)), s));
+            PromptFormat.Encoded a = m.format().encode("is there a red circle ?", "yes");
+            long[] b = a.ids().clone();
+            int lastPromptWord = a.responseStart() - 2; // the "?" before <sep>
+            b[lastPromptWord] = m.tokenizer().encode(".")[0];
+            int[] prefix = {a.responseStart()};
+            float[] la = m.model().logits(features, s.create(a.ids()).reshape(1, a.length()), 1, prefix).toFloatArray();
+            float[] lb = m.model().logits(features, s.create(b).reshape(1, b.length), 1, prefix).toFloatArray();
+            int vocab = 24;
+            double earlierRowChange = 0;
+            for (int i = 2 * vocab; i < 3 * vocab; i++) {
+                earlierRowChange += Math.abs(la[i] - lb[i]);
+            }
+            assertTrue(earlierRowChange > 1e-6, "a prompt row must see a later prompt token under prefix attention");
+            PromptFormat.Encoded c = m.format().encode("is there a red circle ?", "yes");
+            long[] d = c.ids().clone();
+            d[d.length - 1] = m.tokenizer().encode("no")[0]; // change the last (response) token
+            float[] lc = m.model().logits(features, s.create(c.ids()).reshape(1, c.length()), 1, prefix).toFloatArray();
+            float[] ld = m.model().logits(features, s.create(d).reshape(1, d.length), 1, prefix).toFloatArray();
+            for (int i = 0; i < (d.length - 1) * vocab; i++) {
+                assertEquals(lc[i], ld[i], 1e-6, "a response token changed an earlier row");
+            }
+        }
+    }
+
+    @Test
     void theImageChangesTheTextLogits() {
         try (ModelInstance m = TestModels.microModel(3); NDManager s = m.manager().newSubManager()) {
             long[] ids = m.format().encode(PROMPTS.get(0), "a red circle .").ids();
