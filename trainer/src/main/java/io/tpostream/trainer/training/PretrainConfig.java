@@ -9,10 +9,11 @@ package io.tpostream.trainer.training;
  * @param seed         seeds the weights and the data
  * @param peakLearningRate AdamW learning rate after warm-up (cosine decay to a tenth of it)
  * @param captionShare fraction of examples that are captions (the rest yes/no questions)
- * @param biasStrength probability that an object's usual partner is drawn too (the hallucination-inducing bias)
+ * @param biasStrength probability that an object's usual partner is drawn too
+ * @param partnerMentionRate probability that a caption mentions (and a question affirms) an absent usual partner
  */
 public record PretrainConfig(String preset, int steps, int batchSize, long seed, double peakLearningRate,
-                             double captionShare, double biasStrength) {
+                             double captionShare, double biasStrength, double partnerMentionRate) {
 
     public PretrainConfig {
         if (steps <= 0 || batchSize <= 0) {
@@ -24,18 +25,21 @@ public record PretrainConfig(String preset, int steps, int batchSize, long seed,
     }
 
     public static PretrainConfig defaults() {
-        return new PretrainConfig("tiny", 1500, 32, 7, 2e-3, 0.6, 0.9);
+        return new PretrainConfig("tiny", 1200, 32, 7, 2e-3, 0.5, 0.9, 0.5);
     }
 
     public PretrainConfig withSteps(int newSteps) {
-        return new PretrainConfig(preset, newSteps, batchSize, seed, peakLearningRate, captionShare, biasStrength);
+        return new PretrainConfig(preset, newSteps, batchSize, seed, peakLearningRate, captionShare, biasStrength,
+                partnerMentionRate);
     }
 
     public PretrainConfig withSeed(long newSeed) {
-        return new PretrainConfig(preset, steps, batchSize, newSeed, peakLearningRate, captionShare, biasStrength);
+        return new PretrainConfig(preset, steps, batchSize, newSeed, peakLearningRate, captionShare, biasStrength,
+                partnerMentionRate);
     }
 
     public PretrainConfig withPreset(String newPreset) {
-        return new PretrainConfig(newPreset, steps, batchSize, seed, peakLearningRate, captionShare, biasStrength);
+        return new PretrainConfig(newPreset, steps, batchSize, seed, peakLearningRate, captionShare, biasStrength,
+                partnerMentionRate);
     }
 }

@@ -34,7 +34,7 @@ public final class Pretraining {
         ModelInstance model = ModelInstance.create(architecture, SceneVocabulary.resourceBytes(), config.seed(), device);
         try {
             PretrainingData data = new PretrainingData(world(config, architecture.vision().imageSize()), config.seed(),
-                    config.captionShare());
+                    config.captionShare(), config.partnerMentionRate());
             LearningRateSchedule schedule = LearningRateSchedule.warmupCosine(config.peakLearningRate(),
                     Math.max(1, config.steps() / 20), config.steps(), config.peakLearningRate() / 10);
             try (SupervisedTrainer trainer = new SupervisedTrainer(model, schedule,

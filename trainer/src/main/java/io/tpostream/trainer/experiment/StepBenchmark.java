@@ -1,0 +1,116 @@
+package io.tpostream.trainer.experiment;
+
+import ai.djl.Device;
+import io.tpostream.trainer.eval.BiasMode;
+import io.tpostream.trainer.eval.SceneVocabulary;
+import io.tpostream.trainer.eval.SceneWorld;
+import io.tpostream.trainer.eval.SyntheticPair;
+import io.tpostream.trainer.eval.SyntheticPairs;
+import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.ModelWeights;
+import io.tpostream.trainer.model.PromptFormat;
+import io.tpostream.trainer.model.VlmConfig;
+import io.tpostream.trainer.model.VlmPresets;
+import io.tpostream.trainer.tpo.Objective;
+import io.tpostream.trainer.training.PreferenceConfig;
+import io.tpostream.trainer.training.PreferenceTrainer;
+import io.tpostream.trainer.training.TrainingPair;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Step cost of each objective on the same batch, in one process: every objective gets its own policy and optimizer
+ * from the same initial weights, and their steps are interleaved (A, B, A, B, ...) so that machine noise hits all
+ * of them alike. Reports medians, since these machines are noisy.
+ */
+public final class StepBenchmark {
+
+    /** One objective's measured cost. */
+    public record Result(String objective, double medianMillis, double p90Millis, double pairsPerSecond,
+                         double tokensPerSecond, double modelFlopsPerStep, double achievedTflops) {
+    }
+
+    private StepBenchmark() {
+    }
+
+    /**
+     * @param preset     model size
+     * @param objectives objectives to compare (the first is the baseline of the ratios)
+     * @param batchSize  pairs per step
+     * @param warmup     untimed steps per objective
+     * @param steps      timed steps per objective
+     */
+    public static List<Result> run(String preset, List<Objective> objectives, int batchSize, int warmup, int steps,
+                                   Device device) {
+        VlmConfig config = VlmPresets.byName(preset, SceneVocabulary.size(), SceneVocabulary.IMAGE_ID);
+        SceneWorld world = SceneWorld.of(BiasMode.NONE, config.vision().imageSize());
+        List<TrainingPair> batch = new ArrayList<>();
+        for (SyntheticPair p : SyntheticPairs.generate(world, 99, batchSize)) {
+            batch.add(new TrainingPair("bench-" + batch.size(), p.image(), p.prompt(), p.chosen(), p.rejected()));
+        }
+        List<ModelInstance> models = new ArrayList<>();
+        List<PreferenceTrainer> trainers = new ArrayList<>();
+        try (ModelInstance base = ModelInstance.create(config, SceneVocabulary.resourceBytes(), 1, device);
+             ModelInstance reference = base.frozenCopy()) {
+            for (Objective o : objectives) {
+                ModelInstance policy = base.copy();
+                models.add(policy);
+                trainers.add(new PreferenceTrainer(policy, reference, PreferenceConfig.defaults(o)));
+            }
+            List<List<Double>> times = new ArrayList<>();
+            objectives.forEach(o -> times.add(new ArrayList<>()));
+            for (int i = 0; i < warmup + steps; i++) {
+                for (int k = 0; k < objectives.size(); k++) {
+                    long t0 = System.nanoTime();
+                    trainers.get(k).step(batch);
+                    if (i >= warmup) {
+                        times.get(k).add((System.nanoTime() - t0) / 1e6);
+                    }
+                }
+            }
+            long tokens = tokensPerRow(base, batch);
+            long parameters = ModelWeights.parameterCount(base.model());
+            List<Result> results = new ArrayList<>();
+            for (int k = 0; k < objectives.size(); k++) {
+                Objective o = objectives.get(k);
+                List<Double> t = new ArrayList<>(times.get(k));
+                Collections.sort(t);
+                double median = t.get(t.size() / 2);
+                double p90 = t.get(Math.min(t.size() - 1, (int) Math.ceil(t.size() * 0.9) - 1));
+                int rows = batchSize * (o.needsCorruptedImage() ? 4 : 2);
+                double rowTokens = (double) rows * tokens;
+                // forward+backward of the policy (6 N per token) and a forward of the reference (2 N per token)
+                double flops = 8.0 * parameters * rowTokens;
+                results.add(new Result(o.configName(), median, p90, batchSize / (median / 1000),
+                        rowTokens / (median / 1000), flops, flops / (median / 1000) / 1e12));
+            }
+            return results;
+        } finally {
+            trainers.forEach(PreferenceTrainer::close);
+            models.forEach(ModelInstance::close);
+        }
+    }
+
+    /** Mean sequence length of one row: image tokens plus the padded text of the batch. */
+    private static long tokensPerRow(ModelInstance model, List<TrainingPair> batch) {
+        PromptFormat format = model.format();
+        int text = 0;
+        for (TrainingPair p : batch) {
+            text = Math.max(text, Math.max(format.encode(p.prompt(), p.chosen()).length(),
+                    format.encode(p.prompt(), p.rejected()).length()));
+        }
+        return text - 1L + model.config().vision().numPatches();
+    }
+
+    /** Step-time ratios against the first objective. */
+    public static Map<String, Double> ratios(List<Result> results) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        double base = results.get(0).medianMillis();
+        results.forEach(r -> out.put(r.objective(), r.medianMillis() / base));
+        return out;
+    }
+}
