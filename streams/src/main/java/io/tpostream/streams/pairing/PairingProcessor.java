@@ -54,6 +54,8 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     private KeyValueStore<String, HeldRating> held;
     private KeyValueStore<Bytes, HeldSource> sources;
     private long heldCount;
+    /** Every held rating expiring before this has been retired (-1: unknown, e.g. after a restart). */
+    private long sweptBefore = -1;
 
     PairingProcessor(PairingConfig config, String pairSink, String deadLetterSink) {
         this.config = config;
@@ -222,9 +224,14 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     /** Walks the held ratings whose expiry time stream time has passed, oldest first. */
     private void expireHeldRatings(long streamTime) {
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, HeldSource> it = sources.range(null, PairingStores.expiringBefore(streamTime))) {
+        // start where the last sweep ended: RocksDB keeps deleted entries as tombstones until compaction, and a
+        // scan from the very first key would step over all of them on every sweep. Nothing is ever added below
+        // that point: a rating is held only while its expiry is not in the past.
+        Bytes from = sweptBefore < 0 ? null : PairingStores.expiringBefore(sweptBefore);
+        try (KeyValueIterator<Bytes, HeldSource> it = sources.range(from, PairingStores.expiringBefore(streamTime))) {
             it.forEachRemaining(kv -> due.add(kv.key));
         }
+        sweptBefore = streamTime;
         for (Bytes expiryKey : due) {
             retire(PairingStores.heldKeyOf(expiryKey), PairingStores.expiryTimeOf(expiryKey), streamTime);
         }

@@ -105,7 +105,10 @@ public final class PairingStores {
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + held.length).putLong(expiresAt).put(held).array());
     }
 
-    /** Upper bound (inclusive) of a range that holds exactly the entries expiring before {@code time}. */
+    /**
+     * As an upper bound (inclusive): the range ends with the entries expiring before {@code time}. As a lower
+     * bound: the range starts with the entries expiring at {@code time}.
+     */
     static Bytes expiringBefore(long time) {
         return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(time).array());
     }
