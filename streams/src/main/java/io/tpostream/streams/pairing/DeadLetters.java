@@ -1,7 +1,6 @@
 package io.tpostream.streams.pairing;
 
 import io.tpostream.schema.DeadLetter;
-import io.tpostream.streams.RejectReason;
 import io.tpostream.streams.validation.Rejection;
 
 import java.nio.ByteBuffer;
@@ -26,10 +25,5 @@ final class DeadLetters {
                 .setRawValue(rawValue == null ? null : ByteBuffer.wrap(rawValue))
                 .setDeadLetteredAt(Instant.ofEpochMilli(at))
                 .build();
-    }
-
-    /** The reason a dead letter was written, as the enum. */
-    static RejectReason reasonOf(DeadLetter letter) {
-        return RejectReason.valueOf(letter.getReason());
     }
 }

@@ -6,6 +6,7 @@ import io.tpostream.streams.validation.FeedbackValidator;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /** Which held ratings a newly arrived rating of the same (image, prompt) forms a preference with. Pure. */
 final class RatingMatcher {
@@ -34,17 +35,16 @@ final class RatingMatcher {
                 .filter(held -> Math.abs(held.timestamp() - arriving.timestamp()) <= windowMillis)
                 .filter(held -> !FeedbackValidator.sameText(held.response(), arriving.response()))
                 .sorted(Comparator.comparingLong(HeldRating::timestamp).thenComparing(HeldRating::eventId))
-                .map(held -> match(arriving, held))
-                .filter(m -> m != null)
+                .flatMap(held -> match(arriving, held).stream())
                 .toList();
     }
 
-    private Match match(HeldRating arriving, HeldRating held) {
+    private Optional<Match> match(HeldRating arriving, HeldRating held) {
         // decimal arithmetic on the ratings as written: 3.3 - 1.3 is 2.0 here, 1.9999999999999998 in binary
         BigDecimal gap = BigDecimal.valueOf(arriving.rating()).subtract(BigDecimal.valueOf(held.rating())).abs();
         if (gap.compareTo(threshold) < 0) {
-            return null;
+            return Optional.empty();
         }
-        return new Match(held, arriving.rating() > held.rating(), gap.doubleValue());
+        return Optional.of(new Match(held, arriving.rating() > held.rating(), gap.doubleValue()));
     }
 }
