@@ -73,6 +73,8 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         this.pairCounts = context.getStateStore(PairingStores.PAIR_COUNTS);
         this.held = context.getStateStore(PairingStores.HELD_RATINGS);
         this.sources = context.getStateStore(PairingStores.HELD_SOURCES);
+        heldCount = 0;
+        sweptBefore = -1;
         try (KeyValueIterator<String, HeldRating> all = held.all()) {
             // restored state: count once, then track
             all.forEachRemaining(kv -> heldCount++);

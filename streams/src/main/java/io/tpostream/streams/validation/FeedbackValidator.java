@@ -198,7 +198,7 @@ public final class FeedbackValidator {
                     + " may sit in a partition where its partners never arrive.");
         }
         ByteBuffer bytes = image.getBytes();
-        if (image.getUri() == null && bytes == null) {
+        if (isBlank(image.getUri()) && bytes == null) {
             return reject(RejectReason.NO_IMAGE_SOURCE, "image has neither a uri nor inline bytes");
         }
         return bytes == null ? Optional.empty() : images.inspect(toArray(bytes), sha);
