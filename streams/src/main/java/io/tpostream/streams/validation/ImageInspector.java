@@ -1,0 +1,92 @@
+package io.tpostream.streams.validation;
+
+import io.tpostream.schema.Sha256;
+import io.tpostream.streams.RejectReason;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Optional;
+
+/**
+ * Checks inline image bytes before anyone trains on them: size, integrity against the declared sha-256, and that
+ * they decode. Pure apart from CPU: reads only the given bytes, never a file or the network.
+ */
+final class ImageInspector {
+
+    private final int maxImageBytes;
+    private final long maxImagePixels;
+
+    ImageInspector(int maxImageBytes, long maxImagePixels) {
+        this.maxImageBytes = maxImageBytes;
+        this.maxImagePixels = maxImagePixels;
+    }
+
+    /** The reason to refuse these bytes, or empty if they are a decodable image of the declared hash. */
+    Optional<Rejection> inspect(byte[] bytes, String declaredSha256) {
+        if (bytes.length > maxImageBytes) {
+            return reject(RejectReason.IMAGE_TOO_LARGE, "inline image is " + bytes.length
+                    + " bytes, more than maxImageBytes " + maxImageBytes);
+        }
+        String actual = Sha256.hex(bytes);
+        if (!actual.equals(declaredSha256)) {
+            return reject(RejectReason.IMAGE_SHA_MISMATCH, "inline image bytes hash to " + actual
+                    + " but the event declares " + declaredSha256 + " (bytes altered, or the wrong image attached)");
+        }
+        // MemoryCacheImageInputStream: ImageIO.createImageInputStream may cache to a temp file, which is I/O
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return reject(RejectReason.IMAGE_UNDECODABLE, "no ImageIO reader recognises these "
+                        + bytes.length + " bytes (they start with " + leadingHex(bytes) + ")");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                return checkHeaderThenDecode(reader);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            // readers signal corrupt data with anything from IIOException to IndexOutOfBoundsException
+            return reject(RejectReason.IMAGE_UNDECODABLE, "inline image cannot be decoded: " + e);
+        }
+    }
+
+    private Optional<Rejection> checkHeaderThenDecode(ImageReader reader) throws IOException {
+        String format = reader.getFormatName();
+        long width = reader.getWidth(0);
+        long height = reader.getHeight(0);
+        if (width <= 0 || height <= 0) {
+            return reject(RejectReason.IMAGE_UNDECODABLE, format + " header declares an empty image "
+                    + width + "x" + height);
+        }
+        // the header is read before any pixel: a tiny file that declares a huge raster ("image bomb")
+        // is refused here instead of making the decoder allocate it
+        if (width * height > maxImagePixels) {
+            return reject(RejectReason.IMAGE_TOO_LARGE, format + " header declares " + width + "x" + height
+                    + " = " + width * height + " pixels, more than maxImagePixels " + maxImagePixels
+                    + "; refused without decoding");
+        }
+        BufferedImage image = reader.read(0);
+        if (image == null) {
+            return reject(RejectReason.IMAGE_UNDECODABLE, format + " reader returned no image");
+        }
+        return Optional.empty();
+    }
+
+    private static String leadingHex(byte[] bytes) {
+        int n = Math.min(8, bytes.length);
+        return n == 0 ? "(nothing)" : HexFormat.ofDelimiter(" ").formatHex(bytes, 0, n);
+    }
+
+    private static Optional<Rejection> reject(RejectReason reason, String detail) {
+        return Optional.of(new Rejection(reason, detail));
+    }
+}

@@ -1,0 +1,85 @@
+package io.tpostream.streams;
+
+import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.tpostream.streams.TestEvents.T0;
+import static io.tpostream.streams.TestEvents.correction;
+import static io.tpostream.streams.TestEvents.rating;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * De-duplication by event id within dedupRetention of stream time. Documented behaviour: once the retention has
+ * passed, the id is forgotten and a copy is accepted again (bounded state is worth more than catching copies
+ * re-sent hours later; the pair-id check still refuses the same correction or comparison within pairRetention).
+ */
+class DeduplicationTest {
+
+    private static final Duration RETENTION = PairingConfig.defaults().dedupRetention();
+    private final PairingDriver driver = new PairingDriver();
+
+    @AfterEach
+    void close() {
+        driver.close();
+    }
+
+    private List<String> reasons() {
+        return driver.deadLetters().stream().map(DeadLetter::getReason).toList();
+    }
+
+    @Test
+    void aCopyWithinRetentionIsRefusedUpToItsLastMillisecond() {
+        FeedbackEvent e = correction("c1", "a dog", "a cat").build();
+        driver.send(e, T0);
+        driver.send(e, T0.plus(RETENTION).minusMillis(1));
+        assertEquals(List.of("DUPLICATE_EVENT"), reasons());
+    }
+
+    @Test
+    void aCopyArrivingOnceRetentionHasPassedIsAcceptedAgain() {
+        FeedbackEvent e = correction("c1", "a dog", "a cat").build();
+        driver.send(e, T0);
+        assertEquals(1, driver.pairs().size());
+        driver.send(e, T0.plus(RETENTION));
+        assertEquals(List.of("DUPLICATE_PAIR"), reasons(), "accepted as an event, but its pair is remembered longer");
+    }
+
+    @Test
+    void theIdIsCheckedAcrossKindsAndContent() {
+        driver.send(rating("same-id", 4), T0);
+        driver.send(correction("same-id", "a dog", "a cat"), T0.plusSeconds(1));
+        assertEquals(List.of("DUPLICATE_EVENT"), reasons());
+        assertEquals(List.of(), driver.pairs());
+    }
+
+    @Test
+    void anOutOfOrderCopyWithAnOlderTimestampIsStillADuplicate() {
+        driver.send(rating("r1", 4), T0.plusSeconds(60));
+        driver.send(rating("r1", 4), T0);
+        assertEquals(List.of("DUPLICATE_EVENT"), reasons());
+    }
+
+    @Test
+    void anInvalidRecordDoesNotUseUpItsEventId() {
+        driver.send(correction("c1", "a dog", null), T0);
+        assertEquals(List.of("MISSING_CORRECTION"), reasons());
+        driver.send(correction("c1", "a dog", "a cat"), T0.plusSeconds(1));
+        assertEquals(1, driver.pairs().size(), "the producer's fixed resend is accepted");
+        assertEquals(List.of(), reasons());
+    }
+
+    @Test
+    void aRatingAcceptedAgainAfterRetentionDoesNotMeetItsOwnOriginal() {
+        driver.send(rating("r1", 4).response("a cat"), T0);
+        driver.send(rating("r1", 4).response("a cat"), T0.plus(RETENTION));
+        // retention > window + grace (enforced by PairingConfig), so the original had expired: one dead letter
+        // for it, and the copy is held on its own
+        assertEquals(List.of("UNPAIRED_EXPIRED"), reasons());
+        assertEquals(List.of("r1"), List.copyOf(driver.held().keySet()));
+    }
+}
