@@ -24,6 +24,11 @@ import java.util.concurrent.Callable;
                 TopicsCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                PretrainCommand.class,
+                WorldCommand.class,
+                EvalCommand.class,
+                ExperimentCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 usage error.",
                 "Set TPO_DEBUG=1 to see stack traces."})
