@@ -1,5 +1,6 @@
 package io.tpostream.ops.cli;
 
+import io.tpostream.ops.console.ProgressBar;
 import io.tpostream.ops.json.Json;
 import io.tpostream.trainer.experiment.ExperimentConfig;
 import io.tpostream.trainer.experiment.ExperimentResult;

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
                 TopicsCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                DemoCommand.class,
                 PretrainCommand.class,
                 WorldCommand.class,
                 EvalCommand.class,

@@ -105,6 +105,16 @@ public final class ClientSettings {
     }
 
     /** Bootstrap servers plus connection settings: what every kind of client starts from. */
+    /**
+     * Bootstrap servers and the connection (security) settings as a map, for clients that set their own roles
+     * (the trainer's transactional producer, the subscriber's group-less consumer).
+     */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        common().forEach((k, v) -> out.put(k.toString(), v));
+        return out;
+    }
+
     public Properties common() {
         return build(Map.of(), Map.of());
     }

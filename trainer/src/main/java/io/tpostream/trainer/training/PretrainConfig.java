@@ -25,7 +25,7 @@ public record PretrainConfig(String preset, int steps, int batchSize, long seed,
     }
 
     public static PretrainConfig defaults() {
-        return new PretrainConfig("tiny", 1200, 32, 7, 2e-3, 0.5, 0.9, 0.5);
+        return new PretrainConfig("tiny", 2000, 32, 7, 2e-3, 0.4, 0.75, 0.7);
     }
 
     public PretrainConfig withSteps(int newSteps) {

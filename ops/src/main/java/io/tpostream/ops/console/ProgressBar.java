@@ -1,4 +1,4 @@
-package io.tpostream.ops.cli;
+package io.tpostream.ops.console;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -7,7 +7,7 @@ import java.util.Locale;
  * A one-line progress bar for long work: redrawn in place on a terminal, and as a plain line at most every few
  * seconds when the output is a file or a pipe (so logs stay readable).
  */
-final class ProgressBar {
+public final class ProgressBar {
 
     private static final int WIDTH = 30;
 
@@ -17,17 +17,17 @@ final class ProgressBar {
     private long lastDraw;
     private String lastLine = "";
 
-    ProgressBar(PrintWriter out) {
+    public ProgressBar(PrintWriter out) {
         this(out, System.console() != null);
     }
 
-    ProgressBar(PrintWriter out, boolean terminal) {
+    public ProgressBar(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
     }
 
     /** Shows {@code done} of {@code total} with a label; cheap to call often. */
-    void update(String label, long done, long total) {
+    public void update(String label, long done, long total) {
         long now = System.nanoTime();
         boolean finished = done >= total;
         if (!finished && now - lastDraw < (terminal ? 100_000_000L : 5_000_000_000L)) {
@@ -52,7 +52,7 @@ final class ProgressBar {
         out.flush();
     }
 
-    static String duration(double seconds) {
+    public static String duration(double seconds) {
         long s = Math.round(seconds);
         return s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + "s";
     }
