@@ -58,21 +58,26 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--eval-images", defaultValue = "200", paramLabel = "N", description = "Held-out scenes per seed.")
     int evalImages;
 
+    @Option(names = "--question-share", defaultValue = "0.25", paramLabel = "F",
+            description = "Share of the synthetic pairs that are yes/no answers (absent partner: no over yes).")
+    double questionShare;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's metrics here.")
     Path json;
 
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = new ExperimentConfig(pairs, objectives.stream().map(Objective::fromName).toList(),
-                seeds, epochs, batchSize, learningRate, evalImages);
+                seeds, epochs, batchSize, learningRate, evalImages, questionShare);
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
         ExperimentResult result = PreferenceExperiment.run(base, config, device.resolve(), bar::update);
         PrintWriter out = spec.commandLine().getOut();
         out.println("tpo experiment --base " + base + " --pairs " + pairs + " --objectives " + String.join(",", objectives)
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --epochs " + epochs
-                + " --batch-size " + batchSize + " --learning-rate " + learningRate + " --eval-images " + evalImages);
+                + " --batch-size " + batchSize + " --learning-rate " + learningRate + " --eval-images " + evalImages
+                + " --question-share " + questionShare);
         out.print(result.table());
-        out.println("score gap = mean visual-anchored score of object tokens minus that of other tokens");
+        out.println("s(object), s(other): mean visual-anchored score of object-word and of other tokens in the captions");
         if (json != null) {
             Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.runs()));
         }

@@ -14,9 +14,10 @@ import java.util.List;
  * @param batchSize      pairs per step
  * @param learningRate   constant AdamW learning rate after a short warm-up
  * @param evalImages     held-out scenes (unbiased world) per seed
+ * @param questionShare  share of the synthetic pairs that are yes/no answers rather than captions
  */
 public record ExperimentConfig(int pairs, List<Objective> objectives, List<Long> seeds, int epochs, int batchSize,
-                               double learningRate, int evalImages) {
+                               double learningRate, int evalImages, double questionShare) {
 
     public ExperimentConfig {
         if (pairs < batchSize || batchSize <= 0 || epochs <= 0 || evalImages <= 0) {
@@ -24,6 +25,9 @@ public record ExperimentConfig(int pairs, List<Objective> objectives, List<Long>
         }
         if (objectives.isEmpty() || seeds.isEmpty()) {
             throw new IllegalArgumentException("name at least one objective and one seed");
+        }
+        if (questionShare < 0 || questionShare > 1) {
+            throw new IllegalArgumentException("question share must be in [0, 1]");
         }
         objectives = List.copyOf(objectives);
         seeds = List.copyOf(seeds);

@@ -22,7 +22,8 @@ public record ExperimentResult(List<Run> runs) {
         c.put("CHAIR_i", "eval/chair_i");
         c.put("POPE-adv F1", "eval/pope_adversarial_f1");
         c.put("POPE-rand F1", "eval/pope_random_f1");
-        c.put("score gap", "eval/score_gap");
+        c.put("s(object)", "eval/score_object");
+        c.put("s(other)", "eval/score_other");
         return c;
     }
 

@@ -50,7 +50,7 @@ public final class PreferenceExperiment {
                 int size = base.config().vision().imageSize();
                 SceneWorld world = SceneWorld.of(BiasMode.NONE, size);
                 listener.progress("seed " + seed + ": building pairs", 0, 1);
-                List<TrainingPair> pairs = ExperimentPairs.build(base, world, seed, config.pairs());
+                List<TrainingPair> pairs = ExperimentPairs.build(base, world, seed, config.pairs(), config.questionShare());
                 ProbeSet heldOut = ProbeSet.generate(BenchmarkSpec.of(Seeds.derive(seed, 0, HELD_OUT_STREAM),
                         config.evalImages(), BiasMode.NONE, size));
                 runs.add(new ExperimentResult.Run("base", seed, evaluate(base, heldOut, "seed " + seed + ": base", listener), 0));

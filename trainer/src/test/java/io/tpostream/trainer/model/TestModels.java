@@ -30,6 +30,19 @@ public final class TestModels {
                 4, -2, "gelu", "prefix");
     }
 
+    /** A very small model of the scene world's shape (32 px images, the scene tokenizer), untrained. */
+    public static VlmConfig sceneMicro() {
+        return new VlmConfig(
+                new VlmConfig.VisionConfig(32, 8, 32, 1, 2, 64, 1e-5, "quick_gelu"),
+                new VlmConfig.TextConfig(io.tpostream.trainer.eval.SceneVocabulary.size(), 32, 1, 4, 2, 64, 1e-6, 10000, 96),
+                io.tpostream.trainer.eval.SceneVocabulary.IMAGE_ID, -1, "gelu", "prefix");
+    }
+
+    public static ModelInstance sceneMicroModel(long seed) {
+        return ModelInstance.create(sceneMicro(), io.tpostream.trainer.eval.SceneVocabulary.resourceBytes(), seed,
+                Device.cpu());
+    }
+
     public static ModelInstance microModel(long seed) {
         return ModelInstance.create(micro(), tokenizerJson(), seed, Device.cpu());
     }
