@@ -31,7 +31,7 @@ public final class BenchmarkWriter {
     }
 
     public static BenchmarkManifest write(Path outDir, BenchmarkSpec spec) throws IOException {
-        SceneWorld world = new SceneWorld(spec.world());
+        ProbeSet set = ProbeSet.generate(spec);
         List<ObjectKind> popularity = spec.trainingWorld().popularity();
         Files.createDirectories(outDir.resolve(BenchmarkManifest.IMAGES_DIR));
         ObjectMapper mapper = new ObjectMapper();
@@ -43,23 +43,20 @@ public final class BenchmarkWriter {
                 StandardCharsets.UTF_8);
              BufferedWriter captions = Files.newBufferedWriter(outDir.resolve(BenchmarkManifest.CAPTIONS_FILE),
                      StandardCharsets.UTF_8)) {
-            for (int i = 0; i < spec.n(); i++) {
-                Scene scene = world.scene(spec.seed(), i);
-                String image = imagePath(i);
-                Files.write(outDir.resolve(image), world.render(scene).encodePng());
-                objects += scene.objects().size();
-                captions.write(mapper.writeValueAsString(captionLine(mapper, image, scene)));
+            for (CaptionTruth truth : set.captions()) {
+                Files.write(outDir.resolve(truth.image()), set.image(truth.image()).encodePng());
+                objects += truth.objects().size();
+                captions.write(mapper.writeValueAsString(captionLine(mapper, truth)));
                 captions.write('\n');
-                for (PopeProbe probe : PopeProbes.forScene(scene, image, popularity,
-                        Seeds.random(spec.seed(), i, Seeds.POPE_RANDOM))) {
-                    pope.write(mapper.writeValueAsString(popeLine(mapper, probe)));
-                    pope.write('\n');
-                    perSplit.merge(probe.split(), 1, Integer::sum);
-                    if (probe.labelYes()) {
-                        yes++;
-                    } else {
-                        no++;
-                    }
+            }
+            for (PopeProbe probe : set.pope()) {
+                pope.write(mapper.writeValueAsString(popeLine(mapper, probe)));
+                pope.write('\n');
+                perSplit.merge(probe.split(), 1, Integer::sum);
+                if (probe.labelYes()) {
+                    yes++;
+                } else {
+                    no++;
                 }
             }
         }
@@ -78,11 +75,11 @@ public final class BenchmarkWriter {
         return String.format("%s/%05d.png", BenchmarkManifest.IMAGES_DIR, index);
     }
 
-    private static ObjectNode captionLine(ObjectMapper mapper, String image, Scene scene) {
+    private static ObjectNode captionLine(ObjectMapper mapper, CaptionTruth truth) {
         ObjectNode line = mapper.createObjectNode();
-        line.put("image", image);
+        line.put("image", truth.image());
         ArrayNode objects = line.putArray("objects");
-        scene.kinds().forEach(k -> objects.add(k.phrase()));
+        truth.objects().forEach(k -> objects.add(k.phrase()));
         return line;
     }
 

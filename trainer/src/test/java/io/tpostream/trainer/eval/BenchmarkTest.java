@@ -49,6 +49,17 @@ class BenchmarkTest {
     }
 
     @Test
+    void aProbeSetReadFromDiskEqualsTheOneGeneratedInMemory(@TempDir Path dir) throws IOException {
+        BenchmarkSpec spec = BenchmarkSpec.of(23, 6, BiasMode.NONE, 32);
+        BenchmarkWriter.write(dir, spec);
+        ProbeSet fromDisk = ProbeSet.load(Benchmark.read(dir));
+        ProbeSet inMemory = ProbeSet.generate(spec);
+        assertEquals(inMemory.captions(), fromDisk.captions());
+        assertEquals(inMemory.pope(), fromDisk.pope());
+        assertEquals(inMemory.images(), fromDisk.images(), "PNG round trip is lossless");
+    }
+
+    @Test
     void linesFollowTheDocumentedFormat(@TempDir Path dir) throws IOException {
         BenchmarkWriter.write(dir, BenchmarkSpec.of(3, 2, BiasMode.NONE, 40));
         ObjectMapper mapper = new ObjectMapper();
