@@ -52,7 +52,7 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per step.")
     int batchSize;
 
-    @Option(names = "--learning-rate", defaultValue = "2e-4", paramLabel = "LR", description = "Peak learning rate.")
+    @Option(names = "--learning-rate", defaultValue = "1e-4", paramLabel = "LR", description = "Peak learning rate.")
     double learningRate;
 
     @Option(names = "--eval-images", defaultValue = "200", paramLabel = "N", description = "Held-out scenes per seed.")
