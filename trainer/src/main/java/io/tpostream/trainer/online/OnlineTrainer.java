@@ -1,48 +1,38 @@
 package io.tpostream.trainer.online;
 
-import io.tpostream.schema.Artifact;
-import io.tpostream.schema.AvroSerde;
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
-import io.tpostream.schema.TokenRewardTrace;
-import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
-import io.tpostream.trainer.publish.ArtifactStore;
-import io.tpostream.trainer.publish.VersionSignature;
-import io.tpostream.trainer.training.PairTrace;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The long-running trainer of one model: consumes {@code tpo.pairs}, trains incrementally, and publishes versions.
@@ -57,8 +47,10 @@ public final class OnlineTrainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnlineTrainer.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RESTART_PAUSE = Duration.ofSeconds(1);
+    private static final long MAX_POLL_WAIT_MS = 200;
 
-    /** Hears what the trainer does, e.g. for progress output. */
+    /** Hears what the trainer does, e.g. for progress output. Called on the trainer's thread. */
     public interface Listener {
         default void trained(long totalSteps, Map<String, Double> metrics) {
         }
@@ -70,13 +62,17 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
+    /** This trainer was fenced: another trainer of the same model took over. */
+    public static final class FencedException extends RuntimeException {
+        FencedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private final OnlineTrainerConfig config;
     private final Listener listener;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AvroSerde<ModelVersion> versionSerde = AvroSerde.of(ModelVersion.class);
-    private final AvroSerde<TokenRewardTrace> traceSerde = AvroSerde.of(TokenRewardTrace.class);
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile KafkaConsumer<byte[], byte[]> consumer;
-    private volatile boolean fenced;
 
     public OnlineTrainer(OnlineTrainerConfig config, Listener listener) {
         this.config = config;
@@ -84,179 +80,248 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     /**
-     * Trains until {@link #close()} is called or another trainer fences this one.
+     * Trains until {@link #close()} is called. Transient failures (Kafka errors, an unreachable artifact store)
+     * restart it from its last published version; anything else (bad configuration, a tampered checkpoint)
+     * propagates.
      *
-     * @throws ProducerFencedException if another trainer for the same model took over
+     * @throws FencedException if another trainer of the same model took over
      */
     public void run() {
-        while (running.get()) {
+        while (running()) {
             try {
                 runOnce();
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                fenced = true;
-                throw new ProducerFencedException("another trainer for model '" + config.modelName()
-                        + "' took over (same transactional id " + config.transactionalId() + "); this one stops");
-            } catch (WakeupException e) {
-                if (running.get()) {
+            } catch (RuntimeException e) {
+                if (isFenced(e)) {
+                    throw new FencedException("another trainer of model '" + config.modelName()
+                            + "' took over (same transactional id " + config.transactionalId() + "); this one stops", e);
+                }
+                if (!running()) {
+                    return; // a failure caused by close() is no failure
+                }
+                if (!(e instanceof KafkaException || e instanceof UncheckedIOException)) {
                     throw e;
                 }
-            } catch (KafkaException | IllegalStateException | UncheckedIOException e) {
-                if (!running.get()) {
-                    return;
-                }
-                LOG.warn("trainer for {} restarts from its last published version: {}", config.modelName(), e.toString());
+                LOG.warn("trainer of {} restarts from its last published version: {}", config.modelName(), e.toString());
                 listener.restarting(e);
-                sleepQuietly(Duration.ofSeconds(1));
+                awaitStop(RESTART_PAUSE);
             }
         }
     }
 
-    public boolean fenced() {
-        return fenced;
+    static boolean isFenced(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean running() {
+        return stopped.getCount() > 0;
+    }
+
+    private void awaitStop(Duration d) {
+        try {
+            stopped.await(d.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+        }
     }
 
     /** One life of the trainer: recover, then train and publish until stopped or something fails. */
     private void runOnce() {
-        try (KafkaProducer<String, byte[]> producer = newProducer()) {
-            producer.initTransactions();
+        try (KafkaProducer<String, byte[]> producer = TrainerClients.producer(config)) {
+            producer.initTransactions(); // fences any older trainer of this model and aborts its open transaction
             VersionHistory history = VersionHistory.read(config.clientConfig(), config.topics().modelVersions(),
                     config.modelName(), STARTUP_TIMEOUT);
-            try (ModelInstance reference = ModelInstance.load(config.basePath(), config.device()).frozenCopy()) {
+            byte[] baseBytes = readBase(history);
+            try (ModelInstance reference = loadFrozen(baseBytes)) {
                 PromotionGate gate = new PromotionGate(config.gate(), reference.config().vision().imageSize());
-                State state = history.latestPassed().isPresent()
-                        ? resume(history)
-                        : publishBase(producer, reference, gate);
-                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
-                        state.passedBytes, config.device())) {
-                    loop(producer, session, gate, state);
+                VersionPublisher publisher = new VersionPublisher(config, producer, gate);
+                Lineage lineage;
+                if (history.latestPassed().isPresent()) {
+                    lineage = resume(history);
+                } else {
+                    VersionPublisher.Published v0 = publisher.publishBase(baseBytes, reference);
+                    listener.published(v0.version(), v0.millis());
+                    lineage = new Lineage(v0.version(), baseBytes, 0);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
+                        lineage.passedBytes(), lineage.passed().getVersion())) {
+                    consume(publisher, session, lineage);
+                }
             }
         }
     }
 
-    /** The model's lineage as far as this process knows it. */
-    private static final class State {
-        ModelVersion passed;
-        byte[] passedBytes;
-        long lastVersion;
-    }
-
-    private State resume(VersionHistory history) throws IOException {
-        State s = new State();
-        s.passed = history.latestPassed().orElseThrow();
-        s.lastVersion = history.latest().orElseThrow().getVersion();
-        s.passedBytes = fetchVerified(s.passed);
-        LOG.info("{}: resuming from v{} (latest version v{})", config.modelName(), s.passed.getVersion(), s.lastVersion);
-        return s;
-    }
-
-    private byte[] fetchVerified(ModelVersion v) throws IOException {
+    /** The base checkpoint; on a restart it must still be the model's version 0, or the reference would change. */
+    private byte[] readBase(VersionHistory history) {
         byte[] bytes;
-        try (InputStream in = config.artifacts().open(v.getArtifact().getUri())) {
-            bytes = in.readAllBytes();
+        try {
+            bytes = Files.readAllBytes(config.basePath());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read the base model " + config.basePath() + ": " + e, e);
         }
-        String sha = Sha256.hex(bytes);
-        if (!sha.equals(v.getArtifact().getSha256())) {
-            throw new IllegalStateException("artifact of v" + v.getVersion() + " hashes to " + sha + ", not "
-                    + v.getArtifact().getSha256() + ": refusing to continue training from it");
-        }
+        history.version(0).ifPresent(v0 -> {
+            String sha = Sha256.hex(bytes);
+            if (!sha.equals(v0.getArtifact().getSha256())) {
+                throw new IllegalArgumentException("the base model " + config.basePath() + " (sha-256 " + sha
+                        + ") is not version 0 of model '" + config.modelName() + "' (" + v0.getArtifact().getSha256()
+                        + "): the reference of a model never changes; train a new model name instead");
+            }
+        });
         return bytes;
     }
 
-    /** First start of a model: its base becomes version 0, measured by the gate so later versions have a baseline. */
-    private State publishBase(KafkaProducer<String, byte[]> producer, ModelInstance reference, PromotionGate gate)
-            throws IOException {
-        byte[] bytes = Files.readAllBytes(config.basePath());
-        ArtifactStore.StoredArtifact stored = config.artifacts().put(bytes);
-        Map<String, Double> metrics = new LinkedHashMap<>(gate.measure(reference));
-        ModelVersion v0 = record(0, -1, stored, VersionStatus.PASSED, null, new TrainingWindow(), metrics, 0);
-        producer.beginTransaction();
-        producer.send(new ProducerRecord<>(config.topics().modelVersions(), config.modelName(), versionSerde.encode(v0)));
-        producer.commitTransaction();
-        listener.published(v0, 0);
-        State s = new State();
-        s.passed = v0;
-        s.passedBytes = bytes;
-        s.lastVersion = 0;
-        return s;
+    private ModelInstance loadFrozen(byte[] checkpoint) {
+        Device device = config.device();
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
+             ModelInstance loaded = ModelInstance.fromCheckpoint(
+                     Checkpoint.read(new ByteArrayInputStream(checkpoint), scratch, config.basePath().toString()), device)) {
+            return loaded.frozenCopy();
+        } catch (IOException e) {
+            throw new IllegalArgumentException(config.basePath() + " is not a checkpoint: " + e.getMessage(), e);
+        }
     }
 
-    private void loop(KafkaProducer<String, byte[]> producer, TrainingSession session, PromotionGate gate, State state) {
+    private Lineage resume(VersionHistory history) {
+        ModelVersion passed = history.latestPassed().orElseThrow();
+        long last = history.latest().orElseThrow().getVersion();
+        byte[] bytes;
+        try (InputStream in = config.artifacts().open(passed.getArtifact().getUri())) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the checkpoint of v" + passed.getVersion(), e);
+        }
+        String sha = Sha256.hex(bytes);
+        if (!sha.equals(passed.getArtifact().getSha256())) {
+            throw new IllegalStateException("the artifact of v" + passed.getVersion() + " hashes to " + sha + ", not "
+                    + passed.getArtifact().getSha256() + ": refusing to continue training from it");
+        }
+        LOG.info("{}: resuming from v{} (latest version v{})", config.modelName(), passed.getVersion(), last);
+        return new Lineage(passed, bytes, last);
+    }
+
+    /** Polls pairs into a queue, trains micro-batches and publishes a version whenever one is due. */
+    private void consume(VersionPublisher publisher, TrainingSession session, Lineage lineage) {
         ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
-        TrainingWindow[] window = {new TrainingWindow()};
-        boolean[] revoked = {false};
-        try (KafkaConsumer<byte[], byte[]> c = newConsumer()) {
+        boolean[] rebalanced = {false};
+        try (KafkaConsumer<byte[], byte[]> c = TrainerClients.consumer(config)) {
             consumer = c;
-            if (!running.get()) {
+            if (!running()) {
                 return;
             }
             c.subscribe(List.of(config.topics().pairs()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    if (!partitions.isEmpty()) {
-                        revoked[0] = true;
-                    }
+                    rebalanced[0] |= !partitions.isEmpty();
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    partitions.forEach(tp -> window[0].startAt(tp, c.position(tp)));
+                    rebalanced[0] |= !partitions.isEmpty();
                 }
             });
+            TrainingWindow window = new TrainingWindow();
             long windowOpened = 0;
-            while (running.get()) {
-                if (revoked[0]) {
-                    // what was trained since the last version belongs to offsets this trainer may no longer commit
-                    throw new IllegalStateException("partitions were revoked mid-window");
+            while (running()) {
+                if (rebalanced[0]) {
+                    rebalanced[0] = false;
+                    window = restartWindow(c, session, lineage, queue, !window.isEmpty());
+                    windowOpened = 0;
                 }
                 if (queue.size() >= config.maxQueuedPairs()) {
                     c.pause(c.assignment());
                 } else if (!c.paused().isEmpty()) {
                     c.resume(c.paused());
                 }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(queue.isEmpty() ? 200 : 0))) {
+                long wait = queue.size() >= config.batchSize() ? 0 : windowOpened == 0 ? MAX_POLL_WAIT_MS
+                        : Math.max(0, Math.min(MAX_POLL_WAIT_MS, (windowOpened + config.publishEvery().toNanos()
+                                - System.nanoTime()) / 1_000_000));
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(wait))) {
                     queue.add(r);
+                }
+                if (rebalanced[0]) {
+                    continue; // what this poll returned may belong to a discarded window
                 }
                 if (windowOpened == 0 && !queue.isEmpty()) {
                     windowOpened = System.nanoTime();
                 }
-                while (queue.size() >= config.batchSize() && window[0].steps() < config.publishEverySteps()) {
-                    trainBatch(session, queue, config.batchSize(), window[0]);
+                while (queue.size() >= config.batchSize() && window.steps() < config.publishEverySteps() && running()) {
+                    trainBatch(session, queue, config.batchSize(), window);
                 }
-                boolean due = window[0].steps() >= config.publishEverySteps()
+                boolean due = window.steps() >= config.publishEverySteps()
                         || (windowOpened != 0 && System.nanoTime() - windowOpened >= config.publishEvery().toNanos());
-                if (due) {
-                    if (!queue.isEmpty() && window[0].steps() < config.publishEverySteps()) {
-                        trainBatch(session, queue, Math.min(config.batchSize(), queue.size()), window[0]);
+                if (due && running()) {
+                    if (!queue.isEmpty() && window.steps() < config.publishEverySteps()) {
+                        trainBatch(session, queue, Math.min(config.batchSize(), queue.size()), window);
                     }
-                    if (!window[0].isEmpty()) {
-                        publish(producer, c, session, gate, state, window[0]);
-                        window[0] = window[0].next();
+                    if (!window.isEmpty()) {
+                        VersionPublisher.Published p = publisher.publish(session, window, lineage, c.groupMetadata());
+                        LOG.info("{} v{} {} ({} pairs, {} steps) in {} ms{}", config.modelName(),
+                                p.version().getVersion(), p.version().getStatus(), p.version().getPairs(),
+                                p.version().getSteps(), p.millis(),
+                                p.version().getStatusReason() == null ? "" : ": " + p.version().getStatusReason());
+                        listener.published(p.version(), p.millis());
+                        window = window.next();
                     }
                     windowOpened = queue.isEmpty() ? 0 : System.nanoTime();
                 }
+            }
+        } catch (WakeupException e) {
+            if (running()) {
+                throw e;
             }
         } finally {
             consumer = null;
         }
     }
 
+    /**
+     * After a rebalance this trainer may no longer own partitions it trained on: the unpublished window and the
+     * queue are dropped, the policy goes back to the last published weights, and every partition it owns now is
+     * read again from the offsets committed with the last version.
+     */
+    private TrainingWindow restartWindow(KafkaConsumer<byte[], byte[]> c, TrainingSession session, Lineage lineage,
+                                         ArrayDeque<ConsumerRecord<byte[], byte[]>> queue, boolean trainedSome) {
+        if (trainedSome) {
+            LOG.info("{}: partitions were reassigned; the unpublished window is dropped and retrained",
+                    config.modelName());
+            session.resetTo(lineage.passedBytes(), lineage.passed().getVersion());
+        }
+        queue.clear();
+        TrainingWindow window = new TrainingWindow();
+        Set<TopicPartition> owned = c.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(owned);
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : owned) {
+            OffsetAndMetadata at = committed.get(tp);
+            if (at == null) {
+                fresh.add(tp);
+            } else {
+                c.seek(tp, at.offset());
+                window.startAt(tp, at.offset());
+            }
+        }
+        if (!fresh.isEmpty()) {
+            c.seekToBeginning(fresh);
+            fresh.forEach(tp -> window.startAt(tp, c.position(tp)));
+        }
+        return window;
+    }
+
     private void trainBatch(TrainingSession session, ArrayDeque<ConsumerRecord<byte[], byte[]>> queue, int size,
                             TrainingWindow window) {
         List<PairRecord> batch = new ArrayList<>(size);
-        List<TopicPartition> partitions = new ArrayList<>(size);
-        List<Long> offsets = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             ConsumerRecord<byte[], byte[]> r = queue.poll();
-            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            batch.add(new PairRecord(tp, r.offset(), r.value()));
-            partitions.add(tp);
-            offsets.add(r.offset());
+            batch.add(new PairRecord(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value()));
         }
+        batch = BatchPlan.canonical(batch);
         TrainingSession.BatchResult result = session.train(batch);
-        window.addBatch(partitions, offsets);
+        window.addBatch(batch);
         for (int i = 0; i < result.skipped(); i++) {
             window.skip();
         }
@@ -270,142 +335,13 @@ public final class OnlineTrainer implements AutoCloseable {
             }
             listener.trained(session.steps(), result.step().metrics());
         }
-    }
-
-    private void publish(KafkaProducer<String, byte[]> producer, KafkaConsumer<byte[], byte[]> c,
-                         TrainingSession session, PromotionGate gate, State state, TrainingWindow window) {
-        long started = System.nanoTime();
-        long version = state.lastVersion + 1;
-        byte[] bytes = session.checkpoint(trainerState(version, state.passed.getVersion()));
-        ArtifactStore.StoredArtifact stored;
-        try {
-            stored = config.artifacts().put(bytes);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot store the checkpoint of v" + version, e);
-        }
-        Map<String, Double> metrics = new LinkedHashMap<>(window.meanMetrics());
-        String problem;
-        if (!session.weightsFinite()) {
-            problem = "non-finite weights: this candidate is never served";
-        } else {
-            Map<String, Double> evaluation = gate.measure(session.policy());
-            metrics.putAll(evaluation);
-            problem = gate.verdict(evalOnly(state.passed.getMetrics()), evaluation).orElse(null);
-        }
-        VersionStatus status = problem == null ? VersionStatus.PASSED : VersionStatus.REJECTED;
-        ModelVersion record = record(version, state.passed.getVersion(), stored, status, problem, window, metrics,
-                session.steps());
-
-        producer.beginTransaction();
-        producer.send(new ProducerRecord<>(config.topics().modelVersions(), config.modelName(), versionSerde.encode(record)));
-        for (PairTrace trace : window.traces()) {
-            producer.send(new ProducerRecord<>(config.topics().tokenRewards(), trace.pairId(), traceSerde.encode(
-                    TraceRecords.of(trace, config.modelName(), version, config.training().loss().objective().configName(),
-                            record.getCreatedAt()))));
-        }
-        producer.sendOffsetsToTransaction(window.commitOffsets(), c.groupMetadata());
-        producer.commitTransaction();
-
-        state.lastVersion = version;
-        if (status == VersionStatus.PASSED) {
-            state.passed = record;
-            state.passedBytes = bytes;
-        } else {
-            session.resetTo(state.passedBytes);
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("{} v{} {} ({} pairs, {} steps) in {} ms{}", config.modelName(), version, status,
-                window.trainedPairs(), window.steps(), millis, problem == null ? "" : ": " + problem);
-        listener.published(record, millis);
-    }
-
-    private static Map<String, Double> evalOnly(Map<String, Double> metrics) {
-        Map<String, Double> out = new HashMap<>();
-        metrics.forEach((k, v) -> {
-            if (k.startsWith("eval/")) {
-                out.put(k, v);
-            }
-        });
-        return out;
-    }
-
-    /** What a version's checkpoint says about itself; no wall-clock time, so a replay writes the same bytes. */
-    Map<String, String> trainerState(long version, long parent) {
-        Map<String, String> s = new LinkedHashMap<>();
-        s.put("model", config.modelName());
-        s.put("version", Long.toString(version));
-        s.put("parent_version", Long.toString(parent));
-        s.put("reference_version", "0");
-        s.put("seed", Long.toString(config.seed()));
-        return s;
-    }
-
-    private ModelVersion record(long version, long parent, ArtifactStore.StoredArtifact stored, VersionStatus status,
-                                String reason, TrainingWindow window, Map<String, Double> metrics, long steps) {
-        Instant now = Instant.now();
-        Map<String, Double> all = new LinkedHashMap<>(metrics);
-        all.put("window/records", (double) window.records());
-        all.put("window/pairs_trained", (double) window.trainedPairs());
-        all.put("window/pairs_other_models", (double) window.skipped());
-        all.put("window/pairs_quarantined", (double) window.quarantined().size());
-        if (window.latestSourceMillis() != Long.MIN_VALUE) {
-            all.put("freshness/newest_pair_s", (now.toEpochMilli() - window.latestSourceMillis()) / 1000.0);
-            all.put("freshness/oldest_pair_s", (now.toEpochMilli() - window.earliestSourceMillis()) / 1000.0);
-        }
-        Map<String, String> hyper = new LinkedHashMap<>(config.training().describe());
-        hyper.put("batch_size", Integer.toString(config.batchSize()));
-        hyper.put("publish_every_steps", Integer.toString(config.publishEverySteps()));
-        hyper.put("publish_every_seconds", Double.toString(config.publishEvery().toMillis() / 1000.0));
-        hyper.put("total_steps", Long.toString(steps));
-        ModelVersion v = ModelVersion.newBuilder()
-                .setModelName(config.modelName()).setVersion(version).setParentVersion(parent).setReferenceVersion(0)
-                .setArtifact(new Artifact(stored.uri(), stored.sha256(), stored.sizeBytes(), Checkpoint.FORMAT))
-                .setStatus(status).setStatusReason(reason)
-                .setTrainingWindow(window.offsetWindows()).setBatchPlan(window.batchPlan())
-                .setPairs(window.trainedPairs()).setSteps(window.steps())
-                .setObjective(config.training().loss().objective().configName())
-                .setHyperParameters(hyper).setSeed(config.seed()).setMetrics(all)
-                .setQuarantinedPairs(window.quarantined().entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList())
-                .setCreatedAt(now).build();
-        if (config.signingKey() != null) {
-            VersionSignature.sign(v, config.signingKey().getPrivate(), config.signingKey().getPublic());
-        }
-        return v;
-    }
-
-    private KafkaProducer<String, byte[]> newProducer() {
-        Map<String, Object> p = new HashMap<>(config.clientConfig());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private KafkaConsumer<byte[], byte[]> newConsumer() {
-        Map<String, Object> p = new HashMap<>(config.clientConfig());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxQueuedPairs());
-        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 300_000);
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static void sleepQuietly(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        CrashPoint.reached("after-step");
     }
 
     /** Stops the trainer at its next poll; a window in progress is not published (its pairs will be trained again). */
     @Override
     public void close() {
-        running.set(false);
+        stopped.countDown();
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

@@ -40,16 +40,17 @@ public final class TrainingSession implements AutoCloseable {
     private PreferenceTrainer trainer;
 
     /**
-     * @param reference the frozen reference (the session keeps it; the caller closes it)
-     * @param start     checkpoint the policy continues from (weights and, if present, optimizer state)
+     * @param reference    the frozen reference (the session keeps it; the caller closes it)
+     * @param start        checkpoint the policy continues from
+     * @param startVersion the version {@code start} is (see {@link #resetTo})
      */
     public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
-                           Device device) {
+                           long startVersion) {
         this.modelName = modelName;
         this.config = config;
         this.reference = reference;
         this.policy = reference.copy();
-        resetTo(start);
+        resetTo(start, startVersion);
     }
 
     /** What one batch did. */
@@ -57,15 +58,16 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Decodes, filters and resolves the records, then trains one step on the usable pairs. Records of other models
-     * are skipped; undecodable records and unresolvable images are reported as unusable (quarantined).
+     * Decodes, filters and resolves the records, then trains one step on the usable pairs, taken in the batch's
+     * {@linkplain BatchPlan#canonical canonical order}. Records of other models are skipped; undecodable records
+     * and unresolvable images are reported as unusable (quarantined).
      */
     public BatchResult train(List<PairRecord> batch) {
         List<TrainingPair> pairs = new ArrayList<>();
         Map<String, String> unusable = new java.util.LinkedHashMap<>();
         List<Long> sourceTimes = new ArrayList<>();
         int skipped = 0;
-        for (PairRecord r : batch) {
+        for (PairRecord r : BatchPlan.canonical(batch)) {
             PreferencePair p;
             try {
                 p = serde.decode(r.value());
@@ -97,8 +99,12 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
-    /** Continues from a checkpoint: its weights in place, its optimizer state (or fresh moments if it has none). */
-    public void resetTo(byte[] checkpointBytes) {
+    /**
+     * Continues from a checkpoint: its weights in place, and its optimizer state unless it is version 0. Version 0
+     * is the base model: whatever optimizer state it carries (e.g. from pre-training) is not this objective's, so
+     * preference training starts there with fresh moments and step 0.
+     */
+    public void resetTo(byte[] checkpointBytes, long version) {
         if (trainer != null) {
             trainer.close();
         }
@@ -106,7 +112,7 @@ public final class TrainingSession implements AutoCloseable {
             Checkpoint cp = Checkpoint.read(new ByteArrayInputStream(checkpointBytes), scratch, "checkpoint");
             io.tpostream.trainer.model.ModelWeights.copyInto(policy.model(), cp.weights(), List.of());
             trainer = new PreferenceTrainer(policy, reference, config);
-            if (!cp.optimizerState().isEmpty()) {
+            if (version > 0 && !cp.optimizerState().isEmpty()) {
                 trainer.restoreOptimizerState(cp.optimizerState());
             }
         } catch (IOException e) {

@@ -36,20 +36,14 @@ public final class TrainingWindow {
         ranges.putIfAbsent(partition, new long[] {position, position});
     }
 
-    /** Adds a consumed batch: its records' (partition, offset) in consumption order. */
-    public void addBatch(List<TopicPartition> partitions, List<Long> offsets) {
-        Map<Integer, Integer> counts = new LinkedHashMap<>();
-        for (int i = 0; i < partitions.size(); i++) {
-            TopicPartition tp = partitions.get(i);
-            long first = offsets.get(i);
-            long[] range = ranges.computeIfAbsent(tp, k -> new long[] {first, first});
-            range[1] = Math.max(range[1], offsets.get(i) + 1);
-            counts.merge(tp.partition(), 1, Integer::sum);
+    /** Adds a consumed batch, whatever became of its records (trained, skipped or quarantined). */
+    public void addBatch(List<PairRecord> batch) {
+        for (PairRecord r : batch) {
+            long[] range = ranges.computeIfAbsent(r.partition(), k -> new long[] {r.offset(), r.offset()});
+            range[1] = Math.max(range[1], r.offset() + 1);
         }
-        StringBuilder plan = new StringBuilder();
-        counts.forEach((p, c) -> plan.append(plan.length() == 0 ? "" : ",").append(p).append(':').append(c));
-        batches.add(plan.toString());
-        records += partitions.size();
+        batches.add(BatchPlan.describe(batch));
+        records += batch.size();
     }
 
     public void addStep(Map<String, Double> metrics, int trained) {

@@ -45,7 +45,8 @@ public record VersionHistory(List<ModelVersion> versions) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
+                    throw new org.apache.kafka.common.errors.TimeoutException(
+                            "could not read " + topic + " to its end within " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     try {

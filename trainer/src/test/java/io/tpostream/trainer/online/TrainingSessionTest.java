@@ -1,0 +1,163 @@
+package io.tpostream.trainer.online;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.PreferencePair;
+import io.tpostream.schema.Sha256;
+import io.tpostream.trainer.model.Checkpoint;
+import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.testing.SceneFixtures;
+import io.tpostream.trainer.tpo.Objective;
+import io.tpostream.trainer.training.PreferenceConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainingSessionTest {
+
+    private static final String MODEL = "m";
+    private static final TopicPartition P0 = new TopicPartition("pairs", 0);
+    private static final AvroSerde<PreferencePair> SERDE = AvroSerde.of(PreferencePair.class);
+    private static final PreferenceConfig CONFIG = PreferenceConfig.defaults(Objective.TPO);
+
+    private static byte[] base;
+    private static ModelInstance reference;
+
+    @BeforeAll
+    static void baseModel() throws IOException {
+        base = SceneFixtures.baseCheckpoint(7);
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
+             ModelInstance loaded = ModelInstance.fromCheckpoint(
+                     Checkpoint.read(new ByteArrayInputStream(base), scratch, "base"), Device.cpu())) {
+            reference = loaded.frozenCopy();
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        reference.close();
+    }
+
+    private static List<PairRecord> batch(long from, int n) {
+        List<PairRecord> out = new ArrayList<>();
+        for (long i = from; i < from + n; i++) {
+            out.add(new PairRecord(P0, i, SERDE.encode(SceneFixtures.pair(MODEL, 3, i))));
+        }
+        return out;
+    }
+
+    private static TrainingSession session(byte[] start) {
+        return new TrainingSession(MODEL, CONFIG, reference, start, 1);
+    }
+
+    @Test
+    void theSameBatchesFromTheSameCheckpointGiveTheSameBytes() {
+        Map<String, String> state = Map.of("version", "1");
+        byte[] first;
+        try (TrainingSession s = session(base)) {
+            assertTrue(s.train(batch(0, 4)).step().applied());
+            s.train(batch(4, 4));
+            first = s.checkpoint(state);
+        }
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 4));
+            s.train(batch(4, 4));
+            assertEquals(Sha256.hex(first), Sha256.hex(s.checkpoint(state)));
+        }
+        assertNotEquals(Sha256.hex(base), Sha256.hex(first));
+    }
+
+    @Test
+    void continuingInMemoryEqualsResumingFromTheCheckpoint() {
+        byte[] middle;
+        byte[] end;
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 3));
+            middle = s.checkpoint(Map.of("v", "1"));
+            s.train(batch(3, 3));
+            end = s.checkpoint(Map.of("v", "2"));
+        }
+        try (TrainingSession s = session(middle)) {
+            assertEquals(1, s.steps());
+            s.train(batch(3, 3));
+            assertEquals(Sha256.hex(end), Sha256.hex(s.checkpoint(Map.of("v", "2"))));
+        }
+    }
+
+    @Test
+    void resetToDropsWhatWasTrainedSince() {
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 2));
+            byte[] passed = s.checkpoint(Map.of());
+            s.train(batch(2, 2));
+            s.resetTo(passed, 1);
+            assertEquals(1, s.steps());
+            assertEquals(Sha256.hex(passed), Sha256.hex(s.checkpoint(Map.of())));
+        }
+    }
+
+    @Test
+    void versionZeroStartsWithFreshOptimizerStateWhateverItsCheckpointHolds() {
+        byte[] withMoments;
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 2));
+            withMoments = s.checkpoint(Map.of());
+        }
+        try (TrainingSession asBase = new TrainingSession(MODEL, CONFIG, reference, withMoments, 0);
+             TrainingSession asVersion = new TrainingSession(MODEL, CONFIG, reference, withMoments, 5)) {
+            assertEquals(0, asBase.steps());
+            assertEquals(1, asVersion.steps());
+        }
+    }
+
+    @Test
+    void aBatchTrainsInCanonicalOrderWhateverOrderItArrivesIn() {
+        List<PairRecord> ordered = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ordered.add(new PairRecord(new TopicPartition("pairs", i % 2), i,
+                    SERDE.encode(SceneFixtures.pair(MODEL, 3, i))));
+        }
+        List<PairRecord> shuffled = List.of(ordered.get(3), ordered.get(0), ordered.get(2), ordered.get(1));
+        String a;
+        try (TrainingSession s = session(base)) {
+            s.train(ordered);
+            a = Sha256.hex(s.checkpoint(Map.of()));
+        }
+        try (TrainingSession s = session(base)) {
+            s.train(shuffled);
+            assertEquals(a, Sha256.hex(s.checkpoint(Map.of())));
+        }
+    }
+
+    @Test
+    void otherModelsAreSkippedAndBrokenRecordsReported() {
+        List<PairRecord> records = new ArrayList<>(batch(0, 2));
+        records.add(new PairRecord(P0, 2, SERDE.encode(SceneFixtures.pair("other-model", 3, 2))));
+        records.add(new PairRecord(P0, 3, new byte[] {1, 2, 3}));
+        PreferencePair badImage = SceneFixtures.pair(MODEL, 3, 4);
+        badImage.getImage().setSha256("0".repeat(64));
+        records.add(new PairRecord(P0, 4, SERDE.encode(badImage)));
+        try (TrainingSession s = session(base)) {
+            TrainingSession.BatchResult r = s.train(records);
+            assertEquals(1, r.skipped());
+            assertEquals(2, r.unusable().size(), r.unusable().toString());
+            assertTrue(r.unusable().get(P0 + "@3").startsWith("UNDECODABLE"), r.unusable().toString());
+            assertTrue(r.unusable().get(badImage.getPairId()).startsWith("IMAGE_SHA_MISMATCH"), r.unusable().toString());
+            assertNotNull(r.step());
+            assertEquals(2, r.step().trained().size());
+        }
+    }
+}
