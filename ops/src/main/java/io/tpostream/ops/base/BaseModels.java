@@ -72,7 +72,8 @@ public final class BaseModels {
     private static boolean sameSettings(Path report, PretrainConfig config) {
         try {
             JsonNode saved = Json.mapper().readTree(report.toFile()).get("settings");
-            return saved != null && saved.equals(Json.mapper().valueToTree(config));
+            // compare as settings, not as JSON trees: 7 reads back as an int where it was written from a long
+            return saved != null && Json.mapper().treeToValue(saved, PretrainConfig.class).equals(config);
         } catch (IOException | RuntimeException e) {
             return false;
         }

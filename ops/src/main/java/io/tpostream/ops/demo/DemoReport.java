@@ -192,20 +192,28 @@ public final class DemoReport {
     }
 
     private static void accounting(StringBuilder h, DemoSummary s) {
-        Map<String, Long> c = s.streamsCounts();
-        h.append("<h2>Feedback accounting</h2><table><tr><th>what</th><th>count</th></tr>");
-        h.append("<tr><td class=\"l\">records sent (feedback + broken)</td><td>").append(s.feedbackSent() + s.malformedSent()).append("</td></tr>");
-        h.append("<tr><td class=\"l\">records read by the pairing app</td><td>").append(c.getOrDefault("events-in", 0L)).append("</td></tr>");
-        h.append("<tr><td class=\"l\">preference pairs</td><td>").append(c.getOrDefault("pairs-out", 0L)).append("</td></tr>");
-        h.append("<tr><td class=\"l\">ratings still held in a window</td><td>").append(c.getOrDefault("held-ratings", 0L)).append("</td></tr>");
-        h.append("<tr><td class=\"l\">dead letters</td><td>").append(c.getOrDefault("dead-letters", 0L)).append("</td></tr>");
-        c.forEach((k, v) -> {
+        DemoSummary.Accounting a = s.accounting();
+        h.append("<h2>Feedback accounting</h2><p>Nothing is lost: every record the pairing app read is a source of a"
+                + " preference pair, a dead letter with its reason, or a rating still waiting in its window"
+                + " (read back from the topics at the end of the run).</p><table><tr><th>what</th><th>count</th></tr>");
+        row(h, "records sent (feedback events + broken records)", s.feedbackSent() + s.malformedSent());
+        row(h, "records read by the pairing app", a.recordsIn());
+        row(h, "&nbsp;&nbsp;sources of a preference pair", a.pairedEvents());
+        row(h, "&nbsp;&nbsp;dead letters", a.deadLetters());
+        s.streamsCounts().forEach((k, v) -> {
             if (k.startsWith("dead-letters.")) {
-                h.append("<tr><td class=\"l\">&nbsp;&nbsp;").append(escape(k.substring("dead-letters.".length())))
-                        .append("</td><td>").append(v).append("</td></tr>");
+                row(h, "&nbsp;&nbsp;&nbsp;&nbsp;" + escape(k.substring("dead-letters.".length())), v);
             }
         });
-        h.append("</table>");
+        row(h, "&nbsp;&nbsp;ratings still held in a window", a.held());
+        row(h, "preference pairs on tpo.pairs", a.pairs());
+        h.append("</table><p>").append(a.reconciles() ? "Reconciles: " : "<b>Does not reconcile</b>: ")
+                .append(a.recordsIn()).append(" = ").append(a.pairedEvents()).append(" + ").append(a.deadLetters())
+                .append(" + ").append(a.held()).append("</p>");
+    }
+
+    private static void row(StringBuilder h, String what, long count) {
+        h.append("<tr><td class=\"l\">").append(what).append("</td><td>").append(count).append("</td></tr>");
     }
 
     /** The closing table printed on the terminal. */
@@ -218,6 +226,9 @@ public final class DemoReport {
             TABLE_COLUMNS.values().forEach(m -> b.append(String.format(Locale.ROOT, " %13s", number(v.getMetrics().get(m)))));
             b.append('\n');
         }
+        DemoSummary.Accounting a = s.accounting();
+        b.append(String.format(Locale.ROOT, "records in %d = %d pair sources + %d dead letters + %d held ratings (%s)%n",
+                a.recordsIn(), a.pairedEvents(), a.deadLetters(), a.held(), a.reconciles() ? "reconciles" : "DOES NOT RECONCILE"));
         return b.toString();
     }
 

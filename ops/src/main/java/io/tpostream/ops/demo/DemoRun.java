@@ -11,7 +11,9 @@ import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ModelVersion;
+import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
+import io.tpostream.schema.TopicSnapshot;
 import io.tpostream.schema.Topics;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.streams.PairingApp;
@@ -173,9 +175,34 @@ public final class DemoRun {
             }
             List<ModelVersion> versions = VersionHistory.read(client.clientConfig(), topics.modelVersions(), MODEL,
                     Duration.ofSeconds(60)).versions();
+            Map<String, Long> counts = awaitStreamsCaughtUp(feedbackSent + malformedSent);
+            streams.close();
+            DemoSummary.Accounting accounting = account(counts);
             List<DemoSummary.TokenView> views = tokenViews(versions);
-            return new DemoSummary(s, versions, List.copyOf(applied), feedbackSent, malformedSent,
-                    streams.metricsSnapshot(), List.copyOf(samples), views, seconds);
+            return new DemoSummary(s, versions, List.copyOf(applied), feedbackSent, malformedSent, counts, accounting,
+                    List.copyOf(samples), views, seconds);
+        }
+
+        /** Waits (up to a minute) until the pairing app has read everything the users sent; its counters then. */
+        private Map<String, Long> awaitStreamsCaughtUp(long sent) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            Map<String, Long> counts = streams.metricsSnapshot();
+            while (counts.getOrDefault("events-in", 0L) < sent && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                counts = streams.metricsSnapshot();
+            }
+            return counts;
+        }
+
+        /** Reads the pairs and dead letters back from the topics: what every input record became. */
+        private DemoSummary.Accounting account(Map<String, Long> counts) {
+            AvroSerde<PreferencePair> pairSerde = AvroSerde.of(PreferencePair.class);
+            java.util.Set<String> sources = new java.util.HashSet<>();
+            var pairs = TopicSnapshot.read(client.clientConfig(), topics.pairs(), Duration.ofSeconds(60));
+            pairs.forEach(r -> sources.addAll(pairSerde.decode(r.value()).getSourceEventIds()));
+            long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60)).size();
+            return new DemoSummary.Accounting(counts.getOrDefault("events-in", 0L), pairs.size(), sources.size(),
+                    deadLetters, counts.getOrDefault("held-ratings", 0L));
         }
 
         /** Captions images with the serving model and lets the users react, tick by tick, until time is up. */

@@ -15,12 +15,29 @@ import java.util.Map;
  * @param malformedSent    broken records the users sent
  * @param streamsCounts    the pairing app's counters (events-in, pairs-out, dead-letters, dead-letters.REASON, held)
  * @param serving          live quality of the serving model over time
+ * @param accounting       every input record's fate, read back from the topics
  * @param tokenViews       a few pairs scored token by token by the base and by the final model
  * @param runSeconds       wall time of the feedback phase
  */
 public record DemoSummary(DemoSettings settings, List<ModelVersion> versions, List<Long> appliedVersions,
                           long feedbackSent, long malformedSent, Map<String, Long> streamsCounts,
-                          List<ServingSample> serving, List<TokenView> tokenViews, double runSeconds) {
+                          Accounting accounting, List<ServingSample> serving, List<TokenView> tokenViews,
+                          double runSeconds) {
+
+    /**
+     * Records in = records that are a source of some pair + dead letters + ratings still held in a window.
+     *
+     * @param recordsIn    records the pairing app read
+     * @param pairs        pair records on tpo.pairs
+     * @param pairedEvents distinct feedback events named as a source by some pair
+     * @param deadLetters  records on tpo.feedback.dlq
+     * @param held         ratings still waiting in a window for a partner
+     */
+    public record Accounting(long recordsIn, long pairs, long pairedEvents, long deadLetters, long held) {
+        public boolean reconciles() {
+            return recordsIn == pairedEvents + deadLetters + held;
+        }
+    }
 
     /** The serving model's hallucination rate over the captions it wrote in one tick. */
     public record ServingSample(double seconds, long version, int captions, int mentions, int hallucinated,
