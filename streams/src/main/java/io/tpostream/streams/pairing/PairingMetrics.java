@@ -73,12 +73,15 @@ public final class PairingMetrics {
                 Map.of("reason", r.name()))).record();
     }
 
-    /** Sets the number of ratings the given task holds now. */
+    /**
+     * Sets the number of ratings the given task holds that have not paired yet: with the pair sources and the dead
+     * letters, the third part of the accounting (a held rating that paired is already a pair source).
+     */
     public void heldRatings(TaskId task, long held) {
         if (heldRatings == null) {
             Map<String, String> tags = tags(Map.of("task-id", task.toString()));
             heldRatings = metrics.addSensor(sensorName(HELD_RATINGS, tags), Sensor.RecordingLevel.INFO);
-            heldRatings.add(new MetricName(HELD_RATINGS, GROUP, "ratings held waiting for a partner", tags),
+            heldRatings.add(new MetricName(HELD_RATINGS, GROUP, "held ratings that have not paired yet", tags),
                     new Value());
         }
         heldRatings.record(held);

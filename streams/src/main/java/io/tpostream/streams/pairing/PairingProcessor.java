@@ -76,8 +76,8 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         heldCount = 0;
         sweptBefore = -1;
         try (KeyValueIterator<String, HeldRating> all = held.all()) {
-            // restored state: count once, then track
-            all.forEachRemaining(kv -> heldCount++);
+            // restored state: count once, then track; a rating that paired already is accounted for by its pair
+            all.forEachRemaining(kv -> heldCount += kv.value.paired() ? 0 : 1);
         }
         metrics.heldRatings(context.taskId(), heldCount);
         // stream time, not wall-clock time: expiry happens at the same records on every replay
@@ -205,6 +205,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         }
         for (HeldRating h : plan.newlyPaired()) {
             held.put(PairingStores.heldKey(plan.pairingKey(), h.eventId()), h.markPaired());
+            heldCount--;
         }
         ValidFeedback source = record.value();
         if (plan.hold() != null) {
@@ -212,7 +213,9 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             held.put(heldKey, plan.hold());
             sources.put(PairingStores.expiryKey(plan.hold().expiresAt(), heldKey),
                     new HeldSource(RecordOrigin.of(context), source.rawKey(), source.rawValue()));
-            heldCount++;
+            if (!plan.hold().paired()) {
+                heldCount++;
+            }
         }
         if (plan.refusal() != null) {
             String eventId = source.event().getEventId();
@@ -244,7 +247,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     private void retire(String heldKey, long expiresAt, long streamTime) {
         HeldRating rating = held.delete(heldKey);
         HeldSource source = sources.delete(PairingStores.expiryKey(expiresAt, heldKey));
-        if (rating != null) {
+        if (rating != null && !rating.paired()) {
             heldCount--;
         }
         if (rating == null && source == null || rating != null && rating.paired()) {
