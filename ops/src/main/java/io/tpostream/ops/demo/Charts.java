@@ -33,6 +33,11 @@ final class Charts {
     }
 
     static byte[] lineChart(String title, String xLabel, String yLabel, List<Series> series) {
+        return lineChart(title, xLabel, yLabel, series, true);
+    }
+
+    /** @param fromZero whether the value axis starts at zero (false zooms in on small changes, e.g. F1 near 0.9) */
+    static byte[] lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean fromZero) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
             XYSeries xy = new XYSeries(s.name(), false, true);
@@ -52,6 +57,7 @@ final class Charts {
             renderer.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(renderer);
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(fromZero);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ChartUtils.writeChartAsPNG(out, chart, 560, 300);

@@ -94,8 +94,10 @@ public final class DemoReport {
         h.append("<h2>Over versions</h2><div class=\"charts\">");
         chart(h, "Hallucination (lower is better)", "CHAIR", Charts.seriesOf(all,
                 Map.of("CHAIR_i", "eval/chair_i", "CHAIR_s", "eval/chair_s")));
-        chart(h, "POPE adversarial F1 (higher is better)", "F1", Charts.seriesOf(all,
-                Map.of("POPE-adversarial F1", "eval/pope_adversarial_f1", "POPE-random F1", "eval/pope_random_f1")));
+        h.append("<img alt=\"POPE\" src=\"").append(Charts.dataUri(Charts.lineChart(
+                "POPE F1 (higher is better)", "version", "F1", Charts.seriesOf(all, Map.of(
+                        "POPE-adversarial F1", "eval/pope_adversarial_f1", "POPE-random F1", "eval/pope_random_f1")),
+                false))).append("\">");
         chart(h, "Training loss and reward margin", "value", Charts.seriesOf(all,
                 Map.of("loss", "train/loss", "reward margin", "train/rewards/margins")));
         chart(h, "Mean token weight c", "c", Charts.seriesOf(all,
