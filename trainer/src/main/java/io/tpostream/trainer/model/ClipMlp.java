@@ -18,7 +18,7 @@ public final class ClipMlp extends NamedBlock {
 
     public NDArray forward(NDArray x) {
         NDArray h = fc1.forward(x);
-        h = quickGelu ? h.mul(Activation.sigmoid(h.mul(1.702f))) : Activation.gelu(h);
+        h = quickGelu ? h.mul(Activation.sigmoid(h.mul(scalarLike(h, 1.702f)))) : Activation.gelu(h);
         return fc2.forward(h);
     }
 }

@@ -72,6 +72,16 @@ public abstract class NamedBlock extends AbstractBlock {
         return result;
     }
 
+    /**
+     * A 0-d array of {@code value} in the manager of {@code data}, to multiply or divide by. DJL's
+     * {@code mul(Number)}/{@code div(Number)} close their scalar right after the op, yet autograd keeps it for the
+     * backward pass, and its memory is a Java direct buffer: a GC before {@code backward} frees it and silently
+     * corrupts the gradient. This scalar lives until the step's manager closes.
+     */
+    public static NDArray scalarLike(NDArray data, float value) {
+        return data.getManager().create(value);
+    }
+
     protected static NDManager managerOf(NDArray data) {
         return data.getManager();
     }

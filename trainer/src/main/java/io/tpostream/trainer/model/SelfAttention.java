@@ -53,7 +53,8 @@ public final class SelfAttention extends NamedBlock {
             keys = keys.repeat(1, heads / kvHeads);
             values = values.repeat(1, heads / kvHeads);
         }
-        NDArray scores = queries.matMul(keys.transpose(0, 1, 3, 2)).div((float) Math.sqrt(headDim));
+        NDArray raw = queries.matMul(keys.transpose(0, 1, 3, 2));
+        NDArray scores = raw.div(scalarLike(raw, (float) Math.sqrt(headDim)));
         if (mask != null) {
             scores = scores.add(mask);
         }

@@ -17,6 +17,8 @@ public final class SwiGluMlp extends NamedBlock {
     }
 
     public NDArray forward(NDArray x) {
-        return down.forward(Activation.swish(gate.forward(x), 1f).mul(up.forward(x)));
+        // silu(g) = sigmoid(g)·g, as DJL's swish(g, 1) computes it but without its scalar (see scalarLike)
+        NDArray g = gate.forward(x);
+        return down.forward(Activation.sigmoid(g).mul(g).mul(up.forward(x)));
     }
 }

@@ -6,6 +6,7 @@ import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.publish.Artifacts;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -190,15 +190,13 @@ public final class OnlineTrainer implements AutoCloseable {
         ModelVersion passed = history.latestPassed().orElseThrow();
         long last = history.latest().orElseThrow().getVersion();
         byte[] bytes;
-        try (InputStream in = config.artifacts().open(passed.getArtifact().getUri())) {
-            bytes = in.readAllBytes();
+        try {
+            bytes = Artifacts.readVerified(List.of(config.artifacts()), passed.getArtifact());
+        } catch (Artifacts.TamperedArtifactException e) {
+            throw new IllegalStateException("v" + passed.getVersion() + ": " + e.getMessage()
+                    + ": refusing to continue training from it", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the checkpoint of v" + passed.getVersion(), e);
-        }
-        String sha = Sha256.hex(bytes);
-        if (!sha.equals(passed.getArtifact().getSha256())) {
-            throw new IllegalStateException("the artifact of v" + passed.getVersion() + " hashes to " + sha + ", not "
-                    + passed.getArtifact().getSha256() + ": refusing to continue training from it");
         }
         LOG.info("{}: resuming from v{} (latest version v{})", config.modelName(), passed.getVersion(), last);
         return new Lineage(passed, bytes, last);

@@ -40,9 +40,17 @@ public final class PromotionGate {
         if (!config.enabled()) {
             return Optional.empty();
         }
+        for (String metric : new String[] {CHAIR_I, POPE_ADVERSARIAL_F1}) {
+            // a comparison with NaN is false: without this a candidate that cannot be measured would pass
+            if (Double.isFinite(baseline.getOrDefault(metric, Double.NaN))
+                    && !Double.isFinite(candidate.getOrDefault(metric, Double.NaN))) {
+                return Optional.of("the candidate has no finite " + metric + " to compare with the served "
+                        + baseline.get(metric));
+            }
+        }
         double chairRise = candidate.getOrDefault(CHAIR_I, Double.NaN) - baseline.getOrDefault(CHAIR_I, Double.NaN);
         if (chairRise > config.maxChairIIncrease()) {
-            return Optional.of(String.format(Locale.ROOT, "CHAIR_i rose from %.4f to %.4f (allowed +%.4f)",
+            return Optional.of(String.format(Locale.ROOT, "CHAIR_i rose from %.4f to %.4f (allowed %+.4f)",
                     baseline.get(CHAIR_I), candidate.get(CHAIR_I), config.maxChairIIncrease()));
         }
         double popeFall = baseline.getOrDefault(POPE_ADVERSARIAL_F1, Double.NaN)

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -77,7 +78,13 @@ public final class VersionSignature {
             ByteBuffer sig = version.getSignature().duplicate();
             byte[] bytes = new byte[sig.remaining()];
             sig.get(bytes);
-            return s.verify(bytes) ? Optional.empty()
+            boolean valid;
+            try {
+                valid = s.verify(bytes);
+            } catch (java.security.SignatureException undecodable) {
+                valid = false; // an altered signature may not even decode as a curve point
+            }
+            return valid ? Optional.empty()
                     : Optional.of("version " + version.getVersion() + " has a signature that does not match its content"
                             + " (forged or altered record)");
         } catch (GeneralSecurityException e) {
@@ -101,14 +108,59 @@ public final class VersionSignature {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Writes a key pair as PEM files; the private one is created owner-read/write only (600) before any byte is
+     * written. Existing files are not overwritten.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if either file exists
+     */
     public static void writeKeys(KeyPair pair, Path privateFile, Path publicFile) throws IOException {
-        Files.writeString(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-        Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
-        try {
-            Files.setPosixFilePermissions(privateFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: nothing more to restrict
+        if (Files.exists(publicFile)) {
+            throw new java.nio.file.FileAlreadyExistsException(publicFile.toString());
         }
+        try {
+            Files.createFile(privateFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException notPosix) {
+            Files.createFile(privateFile);
+        }
+        Files.writeString(privateFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        Files.writeString(publicFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()), StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE);
+    }
+
+    /** Where the public key of a private key file lives: {@code foo.key} → {@code foo.pub}, otherwise FILE.pub. */
+    public static Path publicKeyFileOf(Path privateFile) {
+        String name = privateFile.getFileName().toString();
+        String stem = name.endsWith(".key") ? name.substring(0, name.length() - 4) : name;
+        return privateFile.resolveSibling(stem + ".pub");
+    }
+
+    /**
+     * The key pair of a private key file and its {@linkplain #publicKeyFileOf public sibling}, checked to belong
+     * together (a signature by one verifies with the other).
+     */
+    public static KeyPair readKeyPair(Path privateFile) throws IOException {
+        Path publicFile = publicKeyFileOf(privateFile);
+        if (!Files.isRegularFile(publicFile)) {
+            throw new IOException("the public key " + publicFile + " of " + privateFile + " does not exist");
+        }
+        KeyPair pair = new KeyPair(readPublicKey(publicFile), readPrivateKey(privateFile));
+        try {
+            byte[] probe = "tpo-key-pair-check".getBytes(StandardCharsets.UTF_8);
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initSign(pair.getPrivate());
+            s.update(probe);
+            byte[] signature = s.sign();
+            s.initVerify(pair.getPublic());
+            s.update(probe);
+            if (!s.verify(signature)) {
+                throw new IOException(publicFile + " is not the public key of " + privateFile);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use the key pair " + privateFile + ": " + e.getMessage(), e);
+        }
+        return pair;
     }
 
     public static PrivateKey readPrivateKey(Path file) throws IOException {

@@ -4,12 +4,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.ModelVersion;
-import io.tpostream.schema.Sha256;
 import io.tpostream.schema.UndecodableRecordException;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.ArtifactStore;
+import io.tpostream.trainer.publish.Artifacts;
 import io.tpostream.trainer.publish.VersionSignature;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashMap;
@@ -29,13 +28,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Follows {@code tpo.model-versions} for one model and keeps a {@link ServingModel} on its newest PASSED version.
  *
  * <p>It reads the topic from the beginning without a consumer group (every subscriber needs every version), so a
- * subscriber that starts late catches up and loads only the newest version, not each one in between. A version is
+ * subscriber that starts late catches up and loads only the newest version, not each one in between (if the newest
+ * is refused, the newest older one that loads, so a fresh subscriber still gets a model). A version is
  * applied only after its artifact's SHA-256 matches the record (and, with a trusted key, its Ed25519 signature
  * verifies); otherwise it is refused, the reason reported, and the current model stays. REJECTED versions are
  * never applied.
@@ -94,22 +95,23 @@ public final class ModelSubscriber implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> startupEnd = consumer.endOffsets(partitions);
-            ModelVersion newest = null;
+            // PASSED versions newer than the one served, not yet tried: the newest that loads wins
+            TreeMap<Long, ModelVersion> candidates = new TreeMap<>();
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     ModelVersion v = decode(record);
                     if (v != null && v.getModelName().equals(modelName) && v.getStatus() == VersionStatus.PASSED
-                            && v.getVersion() > appliedVersion && !refused.contains(v.getVersion())
-                            && (newest == null || v.getVersion() > newest.getVersion())) {
-                        newest = v;
+                            && v.getVersion() > appliedVersion && !refused.contains(v.getVersion())) {
+                        candidates.put(v.getVersion(), v);
                     }
                 }
                 if (!caughtUp) {
                     caughtUp = startupEnd.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
                 }
-                if (caughtUp && newest != null) {
-                    apply(newest);
-                    newest = null;
+                while (caughtUp && !candidates.isEmpty()) {
+                    if (apply(candidates.pollLastEntry().getValue())) {
+                        candidates.clear(); // older ones would be a step back
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -129,6 +131,12 @@ public final class ModelSubscriber implements AutoCloseable {
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
+            try {
+                Thread.sleep(500); // the topic does not exist (yet): ask again without spinning
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         throw new WakeupException();
     }
@@ -143,7 +151,8 @@ public final class ModelSubscriber implements AutoCloseable {
         }
     }
 
-    private void apply(ModelVersion v) {
+    /** Verifies, loads and serves the version; false (and the listener told why) if it was refused. */
+    private boolean apply(ModelVersion v) {
         String problem = null;
         ModelInstance loaded = null;
         try {
@@ -151,18 +160,14 @@ public final class ModelSubscriber implements AutoCloseable {
                 problem = VersionSignature.verify(v, trustedKey).orElse(null);
             }
             if (problem == null) {
-                byte[] bytes = fetch(v.getArtifact().getUri());
-                String actual = Sha256.hex(bytes);
-                if (!actual.equals(v.getArtifact().getSha256())) {
-                    problem = "artifact " + v.getArtifact().getUri() + " hashes to " + actual + " but version "
-                            + v.getVersion() + " records " + v.getArtifact().getSha256() + " (tampered or corrupt)";
-                } else {
-                    try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
-                        loaded = ModelInstance.fromCheckpoint(
-                                Checkpoint.read(new ByteArrayInputStream(bytes), scratch, v.getArtifact().getUri()), device);
-                    }
+                byte[] bytes = Artifacts.readVerified(stores, v.getArtifact());
+                try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+                    loaded = ModelInstance.fromCheckpoint(
+                            Checkpoint.read(new ByteArrayInputStream(bytes), scratch, v.getArtifact().getUri()), device);
                 }
             }
+        } catch (Artifacts.TamperedArtifactException e) {
+            problem = "version " + v.getVersion() + ": " + e.getMessage();
         } catch (Exception e) {
             problem = "cannot load version " + v.getVersion() + ": " + e.getMessage();
         }
@@ -170,23 +175,13 @@ public final class ModelSubscriber implements AutoCloseable {
             refused.add(v.getVersion());
             LOG.warn("refused {} v{}: {}", modelName, v.getVersion(), problem);
             listener.refused(v, problem);
-            return;
+            return false;
         }
         serving.swap(loaded, v);
         appliedVersion = v.getVersion();
         LOG.info("serving {} v{}", modelName, v.getVersion());
         listener.applied(v);
-    }
-
-    private byte[] fetch(String uri) throws java.io.IOException {
-        for (ArtifactStore store : stores) {
-            if (store.handles(uri)) {
-                try (InputStream in = store.open(uri)) {
-                    return in.readAllBytes();
-                }
-            }
-        }
-        throw new java.io.IOException("no artifact store here can open " + uri);
+        return true;
     }
 
     /** The version now being served, or -1. */

@@ -182,7 +182,13 @@ public final class AdamW implements AutoCloseable {
     }
 
     private void replace(Map<String, NDArray> moments, String name, NDArray source, NDArray parameter) {
-        NDArray copy = source.toDevice(parameter.getDevice(), true).toType(parameter.getDataType(), false);
+        // a real clone: on the same device and type DJL's toDevice(device, copy=true) returns an alias of the
+        // source's storage, and a source read from a checkpoint lives in a direct buffer freed with the source
+        NDArray moved = source.toDevice(parameter.getDevice(), false).toType(parameter.getDataType(), false);
+        NDArray copy = moved.duplicate();
+        if (moved != source) {
+            moved.close();
+        }
         copy.attach(stateManager);
         moments.put(name, copy).close();
     }

@@ -90,7 +90,8 @@ public final class TpoLoss {
         checkBatch(chosen.logps(), rejected.logps(), reference);
 
         NDArray margin = chosen.logps().sub(rejected.logps()).sub(reference.chosen().sub(reference.rejected()));
-        NDArray loss = Activation.softPlus(margin.mul(-beta)).mean();
+        // the scalar stays in margin's manager until backward is done (see NamedBlock.scalarLike for why)
+        NDArray loss = Activation.softPlus(margin.mul(margin.getManager().create(-beta))).mean();
 
         NDArray policyChosen = chosen.logps().stopGradient();
         NDArray policyRejected = rejected.logps().stopGradient();

@@ -98,6 +98,26 @@ class TrainingSessionTest {
     }
 
     @Test
+    void resumedOptimizerStateOutlivesTheCheckpointItWasReadFrom() {
+        byte[] trained;
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 2));
+            trained = s.checkpoint(Map.of());
+        }
+        try (TrainingSession s = session(trained)) {
+            // the checkpoint's tensors are freed by now; memory they used must not be the optimizer's
+            for (int i = 0; i < 5; i++) {
+                System.gc();
+                java.nio.ByteBuffer scribble = java.nio.ByteBuffer.allocateDirect(1 << 16);
+                while (scribble.hasRemaining()) {
+                    scribble.put((byte) 0x7f);
+                }
+            }
+            assertEquals(Sha256.hex(trained), Sha256.hex(s.checkpoint(Map.of())));
+        }
+    }
+
+    @Test
     void resetToDropsWhatWasTrainedSince() {
         try (TrainingSession s = session(base)) {
             s.train(batch(0, 2));
@@ -139,6 +159,46 @@ class TrainingSessionTest {
         try (TrainingSession s = session(base)) {
             s.train(shuffled);
             assertEquals(a, Sha256.hex(s.checkpoint(Map.of())));
+        }
+    }
+
+    /**
+     * DJL frees the scalar of mul(Number)/div(Number) with a Java buffer while autograd still holds it for the
+     * backward pass: a collection mid-step corrupted the gradient (NamedBlock.scalarLike). Every step under a
+     * collecting thread must give the bytes of a quiet one, with and without the vision tower learning.
+     */
+    @Test
+    void aStepIsBitIdenticalWhileTheGarbageCollectorRuns() throws InterruptedException {
+        for (PreferenceConfig config : List.of(CONFIG, new PreferenceConfig(CONFIG.loss(), CONFIG.corruption(),
+                CONFIG.learningRate(), CONFIG.optimizer(), true))) {
+            String quiet;
+            try (TrainingSession s = new TrainingSession(MODEL, config, reference, base, 0)) {
+                s.train(batch(0, 4));
+                quiet = Sha256.hex(s.checkpoint(Map.of()));
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread collector = new Thread(() -> {
+                while (!stop.get()) {
+                    System.gc(); // frees the buffers of dropped arrays...
+                    java.nio.ByteBuffer scribble = java.nio.ByteBuffer.allocateDirect(1 << 12);
+                    while (scribble.hasRemaining()) {
+                        scribble.put((byte) 0x55); // ...and reuses their native memory with garbage
+                    }
+                }
+            });
+            collector.start();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    try (TrainingSession s = new TrainingSession(MODEL, config, reference, base, 0)) {
+                        s.train(batch(0, 4));
+                        assertEquals(quiet, Sha256.hex(s.checkpoint(Map.of())), "run " + i
+                                + ", vision tower trained: " + config.trainVisionTower());
+                    }
+                }
+            } finally {
+                stop.set(true);
+                collector.join();
+            }
         }
     }
 

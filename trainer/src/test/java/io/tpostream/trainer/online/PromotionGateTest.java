@@ -1,0 +1,54 @@
+package io.tpostream.trainer.online;
+
+import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.testing.SceneFixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PromotionGateTest {
+
+    private static final String CHAIR = PromotionGate.CHAIR_I;
+    private static final String POPE = PromotionGate.POPE_ADVERSARIAL_F1;
+
+    private static PromotionGate gate(GateConfig config) {
+        return new PromotionGate(config, SceneFixtures.IMAGE_SIZE);
+    }
+
+    @Test
+    void passesWithinTheThresholdsAndRejectsBeyondThemWithTheReason() {
+        PromotionGate g = gate(GateConfig.defaults().withProbeImages(2).withThresholds(0.05, 0.05));
+        Map<String, Double> served = Map.of(CHAIR, 0.20, POPE, 0.70);
+        assertEquals(Optional.empty(), g.verdict(served, Map.of(CHAIR, 0.24, POPE, 0.66)));
+        assertEquals(Optional.of("CHAIR_i rose from 0.2000 to 0.2600 (allowed +0.0500)"),
+                g.verdict(served, Map.of(CHAIR, 0.26, POPE, 0.70)));
+        assertEquals(Optional.of("POPE-adversarial F1 fell from 0.7000 to 0.6400 (allowed -0.0500)"),
+                g.verdict(served, Map.of(CHAIR, 0.20, POPE, 0.64)));
+    }
+
+    @Test
+    void aNegativeAllowanceDemandsImprovementAndAnUnmeasurableCandidateFails() {
+        PromotionGate strict = gate(GateConfig.defaults().withProbeImages(2).withThresholds(-1.5, 1));
+        Map<String, Double> served = Map.of(CHAIR, 1.0, POPE, 0.5);
+        assertTrue(strict.verdict(served, Map.of(CHAIR, 0.0, POPE, 0.5)).orElseThrow().startsWith("CHAIR_i rose"));
+        PromotionGate normal = gate(GateConfig.defaults().withProbeImages(2));
+        assertTrue(normal.verdict(served, Map.of(CHAIR, Double.NaN, POPE, 0.5)).orElseThrow()
+                .contains("no finite eval/chair_i"));
+        assertTrue(normal.verdict(served, Map.of(CHAIR, 0.5)).orElseThrow().contains("no finite " + POPE));
+        PromotionGate off = gate(GateConfig.defaults().withProbeImages(2).disabled());
+        assertEquals(Optional.empty(), off.verdict(served, Map.of(CHAIR, 1.0, POPE, 0.0)));
+    }
+
+    @Test
+    void measuresTheGatedMetricsOfAModel() {
+        try (ModelInstance m = SceneFixtures.microSceneModel(3)) {
+            Map<String, Double> metrics = gate(GateConfig.defaults().withProbeImages(4)).measure(m);
+            assertTrue(Double.isFinite(metrics.get(CHAIR)), metrics.toString());
+            assertTrue(Double.isFinite(metrics.get(POPE)), metrics.toString());
+        }
+    }
+}
