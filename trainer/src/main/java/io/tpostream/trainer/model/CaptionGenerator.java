@@ -38,6 +38,11 @@ public final class CaptionGenerator {
      * @param temperature 0 for greedy decoding
      */
     public List<Generation> generate(List<RgbImage> images, List<String> prompts, double temperature, long seed) {
+        return GradMode.disabled(() -> generateWithoutGradients(images, prompts, temperature, seed));
+    }
+
+    private List<Generation> generateWithoutGradients(List<RgbImage> images, List<String> prompts, double temperature,
+                                                      long seed) {
         if (images.size() != prompts.size()) {
             throw new IllegalArgumentException(images.size() + " images but " + prompts.size() + " prompts");
         }

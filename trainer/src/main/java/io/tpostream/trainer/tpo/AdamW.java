@@ -93,6 +93,11 @@ public final class AdamW implements AutoCloseable {
         if (!(learningRate >= 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + learningRate);
         }
+        // autograd must not record the in-place updates, whatever thread this is (a new thread starts with it on)
+        return io.tpostream.trainer.model.GradMode.disabled(() -> update(learningRate));
+    }
+
+    private StepResult update(double learningRate) {
         try (NDManager scratch = stateManager.newSubManager()) {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             parameters.forEach((name, p) -> {

@@ -38,6 +38,10 @@ public final class TokenScorer {
     }
 
     public List<Scored> score(List<Request> requests) {
+        return io.tpostream.trainer.model.GradMode.disabled(() -> scoreWithoutGradients(requests));
+    }
+
+    private List<Scored> scoreWithoutGradients(List<Request> requests) {
         if (requests.isEmpty()) {
             return List.of();
         }
