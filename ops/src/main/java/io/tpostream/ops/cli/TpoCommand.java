@@ -29,6 +29,7 @@ import java.util.concurrent.Callable;
                 WorldCommand.class,
                 EvalCommand.class,
                 ExperimentCommand.class,
+                RollbackCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 usage error.",

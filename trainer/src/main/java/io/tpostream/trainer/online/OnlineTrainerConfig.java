@@ -45,6 +45,11 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
 
     /** One transactional id per model: a second trainer for the same model fences the first. */
     public String transactionalId() {
+        return transactionalIdOf(modelName);
+    }
+
+    /** The transactional id that owns a model's version numbers (the trainer's, and an operator's rollback). */
+    public static String transactionalIdOf(String modelName) {
         return "tpo-trainer-" + modelName;
     }
 
