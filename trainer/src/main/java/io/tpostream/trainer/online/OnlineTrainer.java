@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -87,6 +88,7 @@ public final class OnlineTrainer implements AutoCloseable {
      * @throws FencedException if another trainer of the same model took over
      */
     public void run() {
+        GradMode.offOnThisThread();
         while (running()) {
             try {
                 runOnce();
@@ -110,7 +112,8 @@ public final class OnlineTrainer implements AutoCloseable {
 
     static boolean isFenced(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException) {
+            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException
+                    || c instanceof FencedInstanceIdException) {
                 return true;
             }
         }

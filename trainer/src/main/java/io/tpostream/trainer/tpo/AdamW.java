@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -93,6 +94,18 @@ public final class AdamW implements AutoCloseable {
         if (!(learningRate >= 0) || !Double.isFinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + learningRate);
         }
+        // in-place updates of leaves that require grad are legal only with grad mode off; PyTorch keeps the mode
+        // per thread, on by default, and DJL switches it off only on the thread that started the engine
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return update(learningRate);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private StepResult update(double learningRate) {
         try (NDManager scratch = stateManager.newSubManager()) {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             parameters.forEach((name, p) -> {
