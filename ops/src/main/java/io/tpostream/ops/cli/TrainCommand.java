@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
         footer = {"",
                 "Replays are bit-identical only with the intra-op thread count the version was trained with; the "
                         + "tpo launcher runs PyTorch with one (-Dai.djl.pytorch.num_threads=1).",
-                "Exit codes: 0 stopped, 1 failure, 2 usage error, 3 fenced by another trainer of the model."})
+                "Exit codes: 0 done (--max-versions), 130/143 stopped cleanly by Ctrl-C/SIGTERM (as any JVM ended by a "
+                        + "signal), 1 failure, 2 usage error, 3 fenced by another trainer of the model."})
 final class TrainCommand implements Callable<Integer> {
 
     static final int FENCED = 3;
