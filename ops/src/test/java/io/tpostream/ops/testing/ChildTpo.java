@@ -66,6 +66,12 @@ public final class ChildTpo implements AutoCloseable {
         return awaitExit();
     }
 
+    /** SIGKILL, wherever it is; then waits. */
+    public int kill() throws InterruptedException {
+        process.destroyForcibly();
+        return awaitExit();
+    }
+
     public boolean alive() {
         return process.isAlive();
     }
