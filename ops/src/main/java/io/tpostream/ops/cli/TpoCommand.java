@@ -24,12 +24,16 @@ import java.util.concurrent.Callable;
                 TopicsCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                TrainCommand.class,
+                SubscribeCommand.class,
+                ReplayCommand.class,
+                KeygenCommand.class,
+                RollbackCommand.class,
                 DemoCommand.class,
                 PretrainCommand.class,
                 WorldCommand.class,
                 EvalCommand.class,
                 ExperimentCommand.class,
-                RollbackCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 usage error.",
@@ -69,6 +73,6 @@ public final class TpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: broker, topics, produce, consume, ...");
+        throw new ParameterException(spec.commandLine(), "missing command: broker, topics, produce, consume, train, subscribe, replay, keygen, ...");
     }
 }

@@ -119,6 +119,13 @@ public final class ClientSettings {
         return build(Map.of(), Map.of());
     }
 
+    /** {@link #common()} as a map, the form the trainer and the subscriber take (they add their own settings). */
+    public Map<String, Object> commonMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        common().forEach((k, v) -> m.put((String) k, v));
+        return m;
+    }
+
     public Properties admin() {
         return common();
     }

@@ -103,7 +103,8 @@ class TpoLauncherTest {
                 args.get(cp + 1));
         assertEquals(List.of("io.tpostream.ops.cli.TpoCommand", "produce", "--input", "my file.jsonl"),
                 args.subList(cp + 2, args.size()));
-        assertTrue(args.subList(0, cp).containsAll(List.of("-Djava.awt.headless=true", "-Xmx4g")), args.toString());
+        assertTrue(args.subList(0, cp).containsAll(List.of("-Djava.awt.headless=true", "-Xmx4g",
+                "-Dai.djl.pytorch.num_threads=1")), args.toString());
         assertEquals("pid " + first.pid(), first.out().get(0), "java replaces the shell (exec), so signals reach it");
 
         Run second = tpo(root.resolve("ops/tpo"), tmp, Map.of(), "topics");
@@ -145,6 +146,11 @@ class TpoLauncherTest {
         int cp = args.indexOf("-cp");
         assertEquals(List.of("-Xmx8g", "-Dtpo.x=1"), args.subList(cp - 2, cp));
         assertTrue(args.indexOf("-Xmx4g") < args.indexOf("-Xmx8g"), "the later -Xmx wins in the JVM");
+        Run threads = tpo(root.resolve("ops/tpo"), tmp, Map.of("TPO_JAVA_OPTS", "-Dai.djl.pytorch.num_threads=4"),
+                "train");
+        List<String> threadArgs = threads.args();
+        assertTrue(threadArgs.lastIndexOf("-Dai.djl.pytorch.num_threads=4")
+                > threadArgs.indexOf("-Dai.djl.pytorch.num_threads=1"), "the later -D wins: " + threadArgs);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -87,6 +88,7 @@ public final class OnlineTrainer implements AutoCloseable {
      * @throws FencedException if another trainer of the same model took over
      */
     public void run() {
+        GradMode.offOnThisThread();
         while (running()) {
             try {
                 runOnce();
@@ -110,7 +112,8 @@ public final class OnlineTrainer implements AutoCloseable {
 
     static boolean isFenced(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException) {
+            if (c instanceof ProducerFencedException || c instanceof InvalidProducerEpochException
+                    || c instanceof FencedInstanceIdException) {
                 return true;
             }
         }
@@ -206,6 +209,7 @@ public final class OnlineTrainer implements AutoCloseable {
     private void consume(VersionPublisher publisher, TrainingSession session, Lineage lineage) {
         ArrayDeque<ConsumerRecord<byte[], byte[]>> queue = new ArrayDeque<>();
         boolean[] rebalanced = {false};
+        TrainingWindow[] current = {new TrainingWindow()};
         try (KafkaConsumer<byte[], byte[]> c = TrainerClients.consumer(config)) {
             consumer = c;
             if (!running()) {
@@ -219,15 +223,21 @@ public final class OnlineTrainer implements AutoCloseable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    rebalanced[0] |= !partitions.isEmpty();
+                    if (!rebalanced[0] && current[0].isEmpty() && queue.isEmpty()) {
+                        // nothing read yet (the first assignment): the window starts at the committed positions
+                        partitions.forEach(tp -> current[0].startAt(tp, c.position(tp)));
+                    } else {
+                        rebalanced[0] |= !partitions.isEmpty();
+                    }
                 }
             });
-            TrainingWindow window = new TrainingWindow();
+            TrainingWindow window = current[0];
             long windowOpened = 0;
             while (running()) {
                 if (rebalanced[0]) {
                     rebalanced[0] = false;
                     window = restartWindow(c, session, lineage, queue, !window.isEmpty());
+                    current[0] = window;
                     windowOpened = 0;
                 }
                 if (queue.size() >= config.maxQueuedPairs()) {
@@ -264,6 +274,7 @@ public final class OnlineTrainer implements AutoCloseable {
                                 p.version().getStatusReason() == null ? "" : ": " + p.version().getStatusReason());
                         listener.published(p.version(), p.millis());
                         window = window.next();
+                        current[0] = window;
                     }
                     windowOpened = queue.isEmpty() ? 0 : System.nanoTime();
                 }

@@ -31,10 +31,16 @@ final class TrainerClients {
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** The consumer of the model's group: reads committed pairs only and never commits on its own. */
+    /**
+     * The consumer of the model's group: reads committed pairs only and never commits on its own. It is a static
+     * member whose instance id is the model's: a restarted trainer takes over its partitions at once instead of
+     * waiting out the dead one's session, and a second trainer of the model fences this one's consumer as its
+     * transactional id fences the producer.
+     */
     static KafkaConsumer<byte[], byte[]> consumer(OnlineTrainerConfig config) {
         Map<String, Object> p = new HashMap<>(config.clientConfig());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup());
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.consumerGroup());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

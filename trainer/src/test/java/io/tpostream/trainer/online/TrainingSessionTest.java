@@ -118,6 +118,27 @@ class TrainingSessionTest {
     }
 
     @Test
+    void aSessionTrainsTheSameOnAThreadOtherThanTheEnginesOwn() throws Exception {
+        String here;
+        try (TrainingSession s = session(base)) {
+            s.train(batch(0, 3));
+            here = Sha256.hex(s.checkpoint(Map.of()));
+        }
+        java.util.concurrent.atomic.AtomicReference<Object> there = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread other = new Thread(() -> {
+            try (TrainingSession s = session(base)) { // PyTorch's grad mode is on in a fresh thread
+                s.train(batch(0, 3));
+                there.set(Sha256.hex(s.checkpoint(Map.of())));
+            } catch (RuntimeException e) {
+                there.set(e);
+            }
+        });
+        other.start();
+        other.join();
+        assertEquals(here, there.get());
+    }
+
+    @Test
     void resetToDropsWhatWasTrainedSince() {
         try (TrainingSession s = session(base)) {
             s.train(batch(0, 2));

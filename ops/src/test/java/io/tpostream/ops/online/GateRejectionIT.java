@@ -1,0 +1,113 @@
+package io.tpostream.ops.online;
+
+import ai.djl.Device;
+import io.tpostream.ops.broker.EmbeddedKafkaBroker;
+import io.tpostream.ops.testing.Await;
+import io.tpostream.ops.testing.OnlineTopics;
+import io.tpostream.ops.testing.PairProducer;
+import io.tpostream.ops.testing.SharedBroker;
+import io.tpostream.ops.testing.TestTrainer;
+import io.tpostream.ops.testing.Versions;
+import io.tpostream.schema.ModelVersion;
+import io.tpostream.schema.PreferencePair;
+import io.tpostream.schema.Topics;
+import io.tpostream.schema.VersionStatus;
+import io.tpostream.trainer.online.GateConfig;
+import io.tpostream.trainer.online.ReplayAudit;
+import io.tpostream.trainer.online.VersionHistory;
+import io.tpostream.trainer.publish.LocalArtifactStore;
+import io.tpostream.trainer.serving.ModelSubscriber;
+import io.tpostream.trainer.serving.ServingModel;
+import io.tpostream.trainer.serving.VersionListener;
+import io.tpostream.trainer.testing.SceneFixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A gate that rejects everything: REJECTED versions keep a reason, never become a parent, and are never served. */
+@ExtendWith(SharedBroker.class)
+class GateRejectionIT {
+
+    private static final String MODEL = "scene-gated";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rejectedVersionsAreRecordedWithAReasonTrainingGoesOnFromTheLastPassedAndNoSubscriberServesThem(
+            EmbeddedKafkaBroker broker) throws Exception {
+        String bootstrap = broker.bootstrapServers();
+        Topics topics = OnlineTopics.create(bootstrap, "gate.", 2);
+        Path base = SceneFixtures.writeBaseModel(dir.resolve("base.ckpt"), 2);
+        Path artifacts = dir.resolve("artifacts");
+        List<PairProducer.Sent> produced = new ArrayList<>();
+
+        // a lenient gate first: what it publishes passes
+        try (TestTrainer lenient = new TestTrainer.Settings(bootstrap, topics, MODEL, base, artifacts)
+                .publishEverySteps(1).start()) {
+            produced.addAll(PairProducer.commit(bootstrap, topics.pairs(), pairs(0, 4), 4));
+            Versions.awaitCoverage(bootstrap, topics.modelVersions(), MODEL, produced, lenient::assertAlive);
+        }
+        long lastPassed = Versions.read(bootstrap, topics.modelVersions(), MODEL).size() - 1;
+        // then a gate demanding that CHAIR_i fall by more than it possibly can (it is at most 1)
+        GateConfig impossible = GateConfig.defaults().withProbeImages(4).withThresholds(-1.5, 1.0);
+        try (TestTrainer strict = new TestTrainer.Settings(bootstrap, topics, MODEL, base, artifacts)
+                .publishEverySteps(1).gate(impossible).start()) {
+            produced.addAll(PairProducer.commit(bootstrap, topics.pairs(), pairs(4, 12), 4));
+            Versions.awaitCoverage(bootstrap, topics.modelVersions(), MODEL, produced, strict::assertAlive);
+        }
+        List<ModelVersion> versions = Versions.read(bootstrap, topics.modelVersions(), MODEL);
+        Versions.assertExactlyOnce(versions, produced);
+        assertTrue(lastPassed >= 1 && versions.size() >= lastPassed + 3, Versions.numbers(versions).toString());
+        for (ModelVersion v : versions) {
+            boolean strictGate = v.getVersion() > lastPassed;
+            assertEquals(strictGate ? VersionStatus.REJECTED : VersionStatus.PASSED, v.getStatus(), "v" + v.getVersion());
+            if (strictGate) {
+                assertNotNull(v.getStatusReason());
+                assertTrue(v.getStatusReason().startsWith("CHAIR_i rose from "), v.getStatusReason());
+                assertEquals(lastPassed, v.getParentVersion(), "v" + v.getVersion() + " continues from the last PASSED");
+            }
+        }
+
+        // the last version was trained from the last PASSED weights, not from a rejected version's: its replay from
+        // there is bit-identical
+        ReplayAudit audit = new ReplayAudit(Map.of("bootstrap.servers", bootstrap), topics.modelVersions(),
+                List.of(new LocalArtifactStore(artifacts)), Device.cpu(), Duration.ofSeconds(60));
+        ReplayAudit.Result last = audit.audit(versions.get(versions.size() - 1), new VersionHistory(versions));
+        assertTrue(last.reproduced(), last.describe());
+
+        List<Long> applied = new CopyOnWriteArrayList<>();
+        try (ServingModel serving = new ServingModel();
+             ModelSubscriber subscriber = new ModelSubscriber(Map.of("bootstrap.servers", bootstrap),
+                     topics.modelVersions(), MODEL, List.of(new LocalArtifactStore(artifacts)), null, serving,
+                     new VersionListener() {
+                         @Override
+                         public void applied(ModelVersion version) {
+                             applied.add(version.getVersion());
+                         }
+                     }, Device.cpu()).start()) {
+            Await.until("the subscriber to catch up and apply", () -> subscriber.caughtUp() && !applied.isEmpty(), ok -> ok);
+            assertEquals(List.of(lastPassed), applied, "the newest PASSED version, never a REJECTED one");
+            assertEquals(lastPassed, serving.version().orElseThrow().getVersion());
+        }
+    }
+
+    private static List<PreferencePair> pairs(int from, int to) {
+        List<PreferencePair> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(SceneFixtures.pair(MODEL, 5, i));
+        }
+        return out;
+    }
+}
