@@ -1,5 +1,6 @@
 package io.tpostream.trainer.model;
 
+import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.function.Supplier;
@@ -13,6 +14,12 @@ import java.util.function.Supplier;
 public final class GradMode {
 
     private GradMode() {
+    }
+
+    /** For a thread that trains or evaluates outside a gradient collector: autograd off for the rest of its life. */
+    public static void offOnThisThread() {
+        Engine.getInstance(); // the engine (and its natives) must be loaded before the switch can be set
+        JniUtils.setGradMode(false);
     }
 
     public static <T> T disabled(Supplier<T> work) {

@@ -88,7 +88,7 @@ public final class OnlineTrainer implements AutoCloseable {
      * @throws FencedException if another trainer of the same model took over
      */
     public void run() {
-        GradMode.offOnThisThread();
+        io.tpostream.trainer.model.GradMode.offOnThisThread();
         while (running()) {
             try {
                 runOnce();

@@ -114,7 +114,7 @@ public final class ReplayAudit {
      */
     public static byte[] retrain(ModelVersion v, byte[] parent, long parentVersion, byte[] reference,
                                  Map<Integer, List<PairRecord>> window, Device device) {
-        GradMode.offOnThisThread();
+        io.tpostream.trainer.model.GradMode.offOnThisThread();
         PreferenceConfig config = PreferenceConfig.fromDescription(v.getHyperParameters());
         List<List<PairRecord>> batches = BatchPlan.rebuild(v.getBatchPlan(), window);
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
