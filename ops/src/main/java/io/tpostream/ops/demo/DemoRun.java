@@ -2,11 +2,8 @@ package io.tpostream.ops.demo;
 
 import ai.djl.Device;
 import io.tpostream.ops.base.BaseModels;
-import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.console.ProgressBar;
 import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.TopicAdmin;
-import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
@@ -18,7 +15,6 @@ import io.tpostream.schema.Topics;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.streams.PairingApp;
 import io.tpostream.streams.PairingConfig;
-import io.tpostream.streams.StreamsSettings;
 import io.tpostream.trainer.eval.BiasMode;
 import io.tpostream.trainer.eval.ChairMetric;
 import io.tpostream.trainer.eval.Scene;
@@ -46,7 +42,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,25 +72,13 @@ public final class DemoRun {
     public static DemoSummary run(DemoSettings s, PrintWriter console, BooleanSupplier stop) throws Exception {
         Device device = Device.cpu();
         Path base = BaseModels.ensure(s.pretrain(), device, s.out().resolve("base"), 100, console);
-        for (String fresh : List.of("kafka", "streams", "artifacts")) {
-            deleteRecursively(s.out().resolve(fresh));
-        }
+        LocalStack.deleteRecursively(s.out().resolve("artifacts"));
         console.println("starting an embedded Kafka broker, the pairing app, the trainer and the captioning service...");
         console.flush();
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(s.out().resolve("kafka")).start()) {
-            ClientSettings client = ClientSettings.of(broker.bootstrapServers());
-            Topics topics = Topics.defaults();
-            try (TopicAdmin admin = TopicAdmin.connect(client, Duration.ofSeconds(60))) {
-                admin.ensure(TopicPlanner.plan(topics));
-            }
-            // ratings of the two captions of one image arrive together: a short window pairs them and frees memory
-            PairingConfig pairing = PairingConfig.builder().ratingWindow(Duration.ofSeconds(30)).grace(Duration.ofSeconds(5)).build();
-            try (PairingApp streams = new PairingApp(topics, pairing,
-                    StreamsSettings.of(broker.bootstrapServers(), s.out().resolve("streams")))) {
-                streams.start();
-                streams.awaitRunning(Duration.ofSeconds(120));
-                return new Loop(s, console, stop, client, topics, streams, base, device).run();
-            }
+        // ratings of the two captions of one image arrive together: a short window pairs them and frees memory
+        PairingConfig pairing = PairingConfig.builder().ratingWindow(Duration.ofSeconds(30)).grace(Duration.ofSeconds(5)).build();
+        try (LocalStack stack = LocalStack.start(s.out(), pairing)) {
+            return new Loop(s, console, stop, stack.client(), stack.topics(), stack.streams(), base, device).run();
         }
     }
 
@@ -334,17 +317,6 @@ public final class DemoRun {
             try (ModelInstance before = ModelInstance.load(base, device);
                  ModelInstance after = ModelInstance.load(Path.of(URI.create(last.getArtifact().getUri())), device)) {
                 return TokenViews.score(before, after, viewPairs, viewImages);
-            }
-        }
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -66,6 +66,7 @@ final class VersionPublisher {
         byte[] bytes = session.checkpoint(new CheckpointLabel(config.modelName(), version, parent, 0, config.seed()).toMap());
         ArtifactStore.StoredArtifact stored = store(bytes, version);
         CrashPoint.reached("after-artifact");
+        long checkpointed = System.nanoTime();
 
         Map<String, Double> metrics = new LinkedHashMap<>(window.meanMetrics());
         String problem;
@@ -76,6 +77,11 @@ final class VersionPublisher {
             metrics.putAll(evaluation);
             problem = gate.verdict(evalOnly(lineage.passed().getMetrics()), evaluation).orElse(null);
         }
+        long gated = System.nanoTime();
+        // what a version costs beside training: writing its checkpoint and evaluating it (the transaction's own time
+        // is the rest of Published.millis)
+        metrics.put("publish/checkpoint_ms", (checkpointed - started) / 1e6);
+        metrics.put("publish/gate_ms", (gated - checkpointed) / 1e6);
         VersionStatus status = problem == null ? VersionStatus.PASSED : VersionStatus.REJECTED;
         ModelVersion record = record(version, parent, stored, status, problem, window, metrics, session.steps());
 

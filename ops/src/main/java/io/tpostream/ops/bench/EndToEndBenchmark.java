@@ -1,0 +1,161 @@
+package io.tpostream.ops.bench;
+
+import ai.djl.Device;
+import io.tpostream.ops.demo.LocalStack;
+import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackKind;
+import io.tpostream.schema.ImageRef;
+import io.tpostream.schema.ModelVersion;
+import io.tpostream.schema.PreferencePair;
+import io.tpostream.schema.Sha256;
+import io.tpostream.schema.TopicSnapshot;
+import io.tpostream.streams.PairingConfig;
+import io.tpostream.trainer.eval.BiasMode;
+import io.tpostream.trainer.eval.Scene;
+import io.tpostream.trainer.eval.SceneText;
+import io.tpostream.trainer.eval.SceneWorld;
+import io.tpostream.trainer.eval.Seeds;
+import io.tpostream.trainer.image.RgbImage;
+import io.tpostream.trainer.online.GateConfig;
+import io.tpostream.trainer.online.OnlineTrainer;
+import io.tpostream.trainer.online.OnlineTrainerConfig;
+import io.tpostream.trainer.online.VersionHistory;
+import io.tpostream.trainer.publish.LocalArtifactStore;
+import io.tpostream.trainer.tpo.LearningRateSchedule;
+import io.tpostream.trainer.tpo.Objective;
+import io.tpostream.trainer.training.PreferenceConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * A steady stream of feedback through the pairing app and the online trainer on an embedded broker: how long
+ * from a user's feedback until a served (PASSED) version has learned from it, and what publishing costs the
+ * trainer. Every event is a correction, so every event becomes a pair at once.
+ */
+public final class EndToEndBenchmark {
+
+    private static final String MODEL = "bench-vlm";
+    private static final long USER_STREAM = 51;
+
+    /**
+     * @param length          how long feedback flows
+     * @param eventsPerSecond feedback rate
+     * @param batchSize       pairs per training step
+     * @param publishEverySteps / publishEvery the trainer's version cadence
+     * @param gateProbeImages probe-set size of the promotion gate
+     */
+    public record Settings(Path dir, Path base, Duration length, double eventsPerSecond, int batchSize,
+                           int publishEverySteps, Duration publishEvery, int gateProbeImages, long seed) {
+    }
+
+    /**
+     * @param freshness          feedback to first PASSED version containing its pair
+     * @param versions           versions published (v0 = the base)
+     * @param trainerSeconds     the trainer's wall time
+     * @param publishSeconds     writing checkpoints plus the transactions (all versions)
+     * @param gateSeconds        evaluating candidates (all versions)
+     * @param eventsSent         feedback events sent
+     */
+    public record Result(Freshness.Result freshness, List<ModelVersion> versions, double trainerSeconds,
+                         double publishSeconds, double gateSeconds, long eventsSent) {
+    }
+
+    private EndToEndBenchmark() {
+    }
+
+    public static Result run(Settings s, BiConsumer<Long, Long> progress) throws Exception {
+        LocalStack.deleteRecursively(s.dir().resolve("artifacts"));
+        try (LocalStack stack = LocalStack.start(s.dir(), PairingConfig.defaults())) {
+            LocalArtifactStore artifacts = new LocalArtifactStore(s.dir().resolve("artifacts"));
+            OnlineTrainerConfig config = new OnlineTrainerConfig(stack.client().clientConfig(), stack.topics(), MODEL,
+                    s.base(), artifacts, PreferenceConfig.defaults(Objective.TPO)
+                            .withLearningRate(LearningRateSchedule.constant(1e-4)), s.batchSize(),
+                    s.publishEverySteps(), s.publishEvery(), 256,
+                    GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, false, s.seed(), Device.cpu());
+            long[] publishMillis = {0};
+            OnlineTrainer trainer = new OnlineTrainer(config, new OnlineTrainer.Listener() {
+                @Override
+                public void published(ModelVersion version, long millis) {
+                    synchronized (publishMillis) {
+                        publishMillis[0] += millis;
+                    }
+                }
+            });
+            Thread trainerThread = new Thread(trainer::run, "bench-trainer");
+            long trainerStarted = System.nanoTime();
+            trainerThread.start();
+            long sent = send(stack, s, progress);
+            // give the trainer one more cadence to take in the last pairs before it stops
+            Thread.sleep(s.publishEvery().toMillis() + 5_000);
+            trainer.close();
+            trainerThread.join(Duration.ofMinutes(2).toMillis());
+            double trainerSeconds = (System.nanoTime() - trainerStarted) / 1e9;
+
+            List<ModelVersion> versions = VersionHistory.read(stack.client().clientConfig(),
+                    stack.topics().modelVersions(), MODEL, Duration.ofSeconds(60)).versions();
+            AvroSerde<PreferencePair> pairs = AvroSerde.of(PreferencePair.class);
+            List<Freshness.PairPosition> positions = new ArrayList<>();
+            TopicSnapshot.read(stack.client().clientConfig(), stack.topics().pairs(), Duration.ofSeconds(60))
+                    .forEach(r -> positions.add(new Freshness.PairPosition(r.topic(), r.partition(), r.offset(),
+                            pairs.decode(r.value()).getSourceOccurredAt().toEpochMilli())));
+            double gate = versions.stream().mapToDouble(v -> v.getMetrics().getOrDefault("publish/gate_ms", 0.0)).sum() / 1000;
+            double publish;
+            synchronized (publishMillis) {
+                publish = publishMillis[0] / 1000.0 - gate;
+            }
+            return new Result(Freshness.compute(positions, versions), versions, trainerSeconds, publish, gate, sent);
+        }
+    }
+
+    /** Sends one correction per tick: the true caption of a fresh scene over one with a usual partner added. */
+    private static long send(LocalStack stack, Settings s, BiConsumer<Long, Long> progress) throws InterruptedException {
+        SceneWorld world = SceneWorld.of(BiasMode.NONE, 32);
+        AvroSerde<FeedbackEvent> serde = AvroSerde.of(FeedbackEvent.class);
+        long total = Math.round(s.length().toMillis() / 1000.0 * s.eventsPerSecond());
+        long intervalNanos = (long) (1e9 / s.eventsPerSecond());
+        long started = System.nanoTime();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.client().producer(),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (long i = 0; i < total; i++) {
+                long due = started + i * intervalNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                Scene scene = world.scene(s.seed(), i);
+                RgbImage image = world.render(scene);
+                byte[] png = image.encodePng();
+                String sha = Sha256.hex(png);
+                String wrong = SceneText.hallucinate(scene, Seeds.random(s.seed(), i, USER_STREAM));
+                FeedbackEvent e = FeedbackEvent.newBuilder().setEventId("bench-" + i).setOccurredAt(Instant.now())
+                        .setModelName(MODEL).setModelVersion(0)
+                        .setImage(ImageRef.newBuilder().setSha256(sha).setBytes(ByteBuffer.wrap(png))
+                                .setWidth(image.width()).setHeight(image.height()).build())
+                        .setPrompt(SceneText.CAPTION_PROMPT).setResponse(wrong).setKind(FeedbackKind.CORRECTION)
+                        .setCorrectedResponse(SceneText.caption(scene)).build();
+                producer.send(new ProducerRecord<>(stack.topics().feedback(), sha, serde.encode(e)));
+                progress.accept(i + 1, total);
+            }
+        }
+        return total;
+    }
+
+    /** Latencies ascending, for a histogram or a median. */
+    static List<Long> sorted(List<Long> values) {
+        List<Long> out = new ArrayList<>(values);
+        Collections.sort(out);
+        return out;
+    }
+}
