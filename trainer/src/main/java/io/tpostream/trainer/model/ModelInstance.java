@@ -28,14 +28,14 @@ public final class ModelInstance implements AutoCloseable {
         this.config = config;
         this.manager = NDManager.newBaseManager(device);
         this.model = new VisionLanguageModel(config);
-        this.tokenizer = new TextTokenizer(tokenizerJson, TextTokenizer.SpecialTokens.scene());
+        this.tokenizer = new TextTokenizer(tokenizerJson, config.specialTokens());
         if (tokenizer.imageId() != config.imageTokenId()) {
             tokenizer.close();
             manager.close();
             throw new IllegalArgumentException("config says image_token_index " + config.imageTokenId()
                     + " but the tokenizer's <image> token is " + tokenizer.imageId());
         }
-        this.format = new PromptFormat(tokenizer);
+        this.format = new PromptFormat(tokenizer, config.template());
         this.preprocessor = new ImagePreprocessor(config.vision().imageSize(), false);
     }
 

@@ -23,7 +23,8 @@ public final class VisionLanguageModel extends NamedBlock {
 
     public VisionLanguageModel(VlmConfig config) {
         this.config = config;
-        this.visionTower = child("vision_tower", new VisionTower(config.vision(), config.featureHiddenStateIndex()));
+        this.visionTower = child("vision_tower", new VisionTower(config.vision(), config.featureHiddenStateIndex(),
+                config.keepsClassToken()));
         this.projector = child("multi_modal_projector",
                 new Projector(config.vision().hiddenSize(), config.text().hiddenSize()));
         this.languageModel = child("language_model", new LanguageModel(config.text()));

@@ -177,7 +177,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         } else {
             featureRows = NDArrays.concat(new NDList(features, features));
         }
-        NDArray logits = m.model().logits(featureRows, ids, PromptFormat.PLACEHOLDER, prefixes);
+        NDArray logits = m.model().logits(featureRows, ids, m.format().placeholder(), prefixes);
         NDList parts = logits.split(corrupted ? 4 : 2);
         return corrupted
                 ? new PairLogits(parts.get(0), parts.get(2), parts.get(1), parts.get(3))
