@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -40,6 +42,37 @@ public final class HfLlavaConfig {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private HfLlavaConfig() {
+    }
+
+    /**
+     * The config of a model directory. Special tokens come from the config's {@code tpo_special_tokens} when it has
+     * them, else from {@code special_tokens_map.json} (bos, eos and pad; the image token is {@code <image>}), else
+     * llava-hf's usual ones.
+     */
+    public static VlmConfig readDirectory(Path dir) throws IOException {
+        Path file = dir.resolve("config.json");
+        if (!Files.exists(file)) {
+            throw new IOException(dir + " has no config.json: not a Hugging Face model directory");
+        }
+        String json = Files.readString(file);
+        VlmConfig config = read(json);
+        Path map = dir.resolve("special_tokens_map.json");
+        if (JSON.readTree(json).has("tpo_special_tokens") || !Files.exists(map)) {
+            return config;
+        }
+        JsonNode tokens = JSON.readTree(Files.readString(map));
+        TextTokenizer.SpecialTokens usual = config.specialTokens();
+        return config.withPrompt(config.template(), new TextTokenizer.SpecialTokens(
+                tokenText(tokens.get("pad_token"), null), tokenText(tokens.get("bos_token"), usual.bos()),
+                tokenText(tokens.get("eos_token"), usual.eos()), usual.image(), usual.separator()));
+    }
+
+    /** A token in special_tokens_map.json is either its text or an object with a "content" field. */
+    private static String tokenText(JsonNode node, String fallback) {
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        return node.isObject() ? node.path("content").asText(fallback) : node.asText();
     }
 
     public static VlmConfig read(String json) {
