@@ -50,7 +50,10 @@ public final class Dense extends NamedBlock {
                 ? Linear.linear(x, weight.getArray()).head()
                 : Linear.linear(x, weight.getArray(), bias.getArray()).head();
         if (loraA != null && adapterSwitch.enabled()) {
-            y = y.add(loraB.forward(loraA.forward(x)).mul(loraScale));
+            NDArray update = loraB.forward(loraA.forward(x));
+            // a scale array owned by the step's manager: DJL's mul(Number) frees its scalar right after the op,
+            // although autograd keeps it for the backward pass
+            y = y.add(update.mul(update.getManager().create(loraScale)));
         }
         return y;
     }

@@ -50,7 +50,7 @@ public final class ModelWeights {
             };
             Parameter p = spec.parameter();
             if (p.isInitialized()) {
-                p.getArray().set(array.toByteBuffer());
+                copyValue(p.getArray(), array);
                 array.close();
             } else {
                 p.setArray(array);
@@ -97,13 +97,9 @@ public final class ModelWeights {
         allocate(model, manager, DataType.FLOAT32);
     }
 
-    /**
-     * As {@link #allocate(NamedBlock, NDManager)} in {@code type}: FLOAT16 halves the memory of a model that only
-     * runs inference (the adapters, which train, stay float32).
-     */
+    /** As {@link #allocate(NamedBlock, NDManager)} in {@code type}: FLOAT16 halves an inference-only model. */
     public static void allocate(NamedBlock model, NDManager manager, DataType type) {
-        model.namedSpecs().forEach((name, spec) -> spec.parameter().setArray(manager.zeros(spec.shape(),
-                LoraAdapters.isAdapterTensor(name) ? DataType.FLOAT32 : type)));
+        model.namedSpecs().forEach((name, spec) -> spec.parameter().setArray(manager.zeros(spec.shape(), type)));
     }
 
     /** The live parameter arrays by name (not copies). */

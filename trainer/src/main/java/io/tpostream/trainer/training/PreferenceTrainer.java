@@ -183,11 +183,32 @@ public final class PreferenceTrainer implements AutoCloseable {
 
         // the reference is frozen (its parameters track no gradient), so it costs no graph even inside the collector
         int[] prefixes = stackedPrefixes(chosen, rejected, corrupted);
-        ReferenceLogps referenceLogps = TpoLoss.referenceLogps(
-                referenceLogits(pixels, ids, prefixes, rows, corrupted), chosenLabels, rejectedLabels, config.loss());
+        ReferenceLogps referenceLogps = referenceLogps(pixels, ids, prefixes, rows, corrupted, chosenLabels,
+                rejectedLabels, scope);
         TpoLossResult result = TpoLoss.compute(pairLogits(policy, pixels, ids, prefixes, rows, corrupted), referenceLogps,
                 chosenLabels, rejectedLabels, config.loss());
         return new Forward(result, chosen, rejected);
+    }
+
+    /**
+     * The reference's sequence log-probabilities, computed in a scope of their own that closes before the policy's
+     * forward pass: a DJL array lives until its manager closes, so otherwise every intermediate of the reference
+     * pass would stay in memory for the rest of the step. Results of engine ops land in their first operand's
+     * manager, hence the inputs' copies in the inner scope.
+     */
+    private ReferenceLogps referenceLogps(NDArray pixels, NDArray ids, int[] prefixes, int rows, boolean corrupted,
+                                          NDArray chosenLabels, NDArray rejectedLabels, NDManager scope) {
+        try (NDManager own = scope.newSubManager()) {
+            NDArray ownPixels = pixels.duplicate();
+            ownPixels.attach(own);
+            NDArray ownIds = ids.duplicate();
+            ownIds.attach(own);
+            ReferenceLogps logps = TpoLoss.referenceLogps(referenceLogits(ownPixels, ownIds, prefixes, rows, corrupted),
+                    chosenLabels, rejectedLabels, config.loss());
+            logps.chosen().attach(scope);
+            logps.rejected().attach(scope);
+            return logps;
+        }
     }
 
     /** The reference's logits: the frozen copy's, or the policy's own with its adapters off. */
