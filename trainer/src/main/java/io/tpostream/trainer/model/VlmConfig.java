@@ -75,6 +75,7 @@ public record VlmConfig(
         }
         promptFormat = promptFormat == null ? PromptFormat.Template.SCENE.configName() : promptFormat;
         PromptFormat.Template template = PromptFormat.Template.fromName(promptFormat);
+        promptFormat = template.configName();
         specialTokens = specialTokens == null ? template.defaultSpecialTokens() : specialTokens;
     }
 
