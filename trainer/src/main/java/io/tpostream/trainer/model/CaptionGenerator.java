@@ -86,7 +86,7 @@ public final class CaptionGenerator {
                     NDArray ids = inner.create(flat, new ai.djl.ndarray.types.Shape(n, length));
                     int[] prefixes = new int[n];
                     java.util.Arrays.fill(prefixes, promptLength);
-                    NDArray logits = model.model().logits(features, ids, PromptFormat.PLACEHOLDER, prefixes)
+                    NDArray logits = model.model().logits(features, ids, model.format().placeholder(), prefixes)
                             .get(":, -1, :");
                     long[] next = temperature <= 0 ? argmax(logits) : sample(logits, temperature, random);
                     for (int r = 0; r < n; r++) {

@@ -4,25 +4,71 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 
-/** y = x·Wᵀ + b with W of shape (out, in), as torch.nn.Linear stores it. */
+/**
+ * y = x·Wᵀ + b with W of shape (out, in), as torch.nn.Linear stores it; optionally plus a low-rank adapter,
+ * (alpha/r)·(x·Aᵀ)·Bᵀ, whose parameters are named {@code lora_A.weight} and {@code lora_B.weight} below this block,
+ * as PEFT names them.
+ */
 public final class Dense extends NamedBlock {
 
     private final Parameter weight;
     private final Parameter bias;
     private final int in;
     private final int out;
+    private Dense loraA;
+    private Dense loraB;
+    private float loraScale;
+    private AdapterSwitch adapterSwitch;
 
     public Dense(int in, int out, boolean withBias) {
+        this(in, out, withBias, Init.NORMAL);
+    }
+
+    private Dense(int in, int out, boolean withBias, Init weightInit) {
         this.in = in;
         this.out = out;
-        this.weight = parameter("weight", Init.NORMAL, out, in);
+        this.weight = parameter("weight", weightInit, out, in);
         this.bias = withBias ? parameter("bias", Init.ZEROS, out) : null;
     }
 
+    /**
+     * Adds a rank-{@code rank} adapter: A (rank × in) starts Kaiming-uniform, B (out × rank) zero, so the output is
+     * unchanged until B learns. Must happen before the parameter arrays are created.
+     */
+    void attachAdapter(int rank, double scale, AdapterSwitch enabled) {
+        if (loraA != null) {
+            throw new IllegalStateException("this projection already has an adapter");
+        }
+        this.loraA = child("lora_A", new Dense(in, rank, false, Init.KAIMING_UNIFORM));
+        this.loraB = child("lora_B", new Dense(rank, out, false, Init.ZEROS));
+        this.loraScale = (float) scale;
+        this.adapterSwitch = enabled;
+    }
+
     public NDArray forward(NDArray x) {
-        return bias == null
+        NDArray y = bias == null
                 ? Linear.linear(x, weight.getArray()).head()
                 : Linear.linear(x, weight.getArray(), bias.getArray()).head();
+        if (loraA != null && adapterSwitch.enabled()) {
+            NDArray update = loraB.forward(loraA.forward(x));
+            // a scale array owned by the step's manager: DJL's mul(Number) frees its scalar right after the op,
+            // although autograd keeps it for the backward pass
+            y = y.add(update.mul(update.getManager().create(loraScale)));
+        }
+        return y;
+    }
+
+    public boolean hasAdapter() {
+        return loraA != null;
+    }
+
+    /** W + scale·B·A, the weight that computes what this projection computes with its adapter on. */
+    NDArray mergedWeight(ai.djl.ndarray.NDManager target) {
+        NDArray delta = loraB.weight.getArray().matMul(loraA.weight.getArray()).mul(loraScale);
+        delta.attach(target);
+        NDArray merged = delta.add(weight.getArray());
+        merged.attach(target);
+        return merged;
     }
 
     public Parameter weight() {

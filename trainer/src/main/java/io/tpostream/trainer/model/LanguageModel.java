@@ -34,7 +34,7 @@ public final class LanguageModel extends NamedBlock {
     /** Runs the decoder over embeddings (batch, length, hidden) with an additive attention mask; final-normed. */
     public NDArray hidden(NDArray embeddings, NDArray mask) {
         int length = (int) embeddings.getShape().get(1);
-        NDList tables = rotary.tables(managerOf(embeddings), length);
+        NDList tables = rotary.tables(managerOf(embeddings), length, embeddings.getDataType());
         NDArray h = embeddings;
         for (DecoderLayer layer : layers) {
             h = layer.forward(h, mask, tables.get(0), tables.get(1));

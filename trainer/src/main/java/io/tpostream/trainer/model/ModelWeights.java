@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Predicate;
 
 /**
  * The named parameter arrays of a {@link VisionLanguageModel}: creating them from a seed, reading them out, and
@@ -30,16 +31,26 @@ public final class ModelWeights {
      * of creation, so a model is identical on every machine.
      */
     public static void initialize(NamedBlock model, NDManager manager, long seed) {
+        initialize(model, manager, seed, name -> true);
+    }
+
+    /** As {@link #initialize(NamedBlock, NDManager, long)}, for the parameters whose names {@code which} accepts. */
+    public static void initialize(NamedBlock model, NDManager manager, long seed, Predicate<String> which) {
         model.namedSpecs().forEach((name, spec) -> {
+            if (!which.test(name)) {
+                return;
+            }
             Shape shape = spec.shape();
+            int count = Math.toIntExact(shape.size());
             NDArray array = switch (spec.init()) {
                 case ONES -> manager.ones(shape, DataType.FLOAT32);
                 case ZEROS -> manager.zeros(shape, DataType.FLOAT32);
-                case NORMAL -> manager.create(gaussian(seed, name, Math.toIntExact(shape.size()), INIT_STD), shape);
+                case NORMAL -> manager.create(gaussian(seed, name, count, INIT_STD), shape);
+                case KAIMING_UNIFORM -> manager.create(uniform(seed, name, count, 1 / Math.sqrt(shape.get(1))), shape);
             };
             Parameter p = spec.parameter();
             if (p.isInitialized()) {
-                p.getArray().set(array.toByteBuffer());
+                copyValue(p.getArray(), array);
                 array.close();
             } else {
                 p.setArray(array);
@@ -48,11 +59,7 @@ public final class ModelWeights {
     }
 
     static float[] gaussian(long seed, String name, int count, double std) {
-        long nameHash = 1125899906842597L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            nameHash = 31 * nameHash + b;
-        }
-        SplittableRandom random = new SplittableRandom(seed ^ (nameHash * 0x9E3779B97F4A7C15L));
+        SplittableRandom random = random(seed, name);
         float[] out = new float[count];
         for (int i = 0; i < count; i += 2) {
             // Box–Muller: two independent normals from two uniforms, in a fixed documented order
@@ -67,9 +74,32 @@ public final class ModelWeights {
         return out;
     }
 
+    /** Uniform in [-bound, bound), seeded like {@link #gaussian}. */
+    static float[] uniform(long seed, String name, int count, double bound) {
+        SplittableRandom random = random(seed, name);
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = (float) ((2 * random.nextDouble() - 1) * bound);
+        }
+        return out;
+    }
+
+    private static SplittableRandom random(long seed, String name) {
+        long nameHash = 1125899906842597L;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            nameHash = 31 * nameHash + b;
+        }
+        return new SplittableRandom(seed ^ (nameHash * 0x9E3779B97F4A7C15L));
+    }
+
     /** Creates every parameter array as zeros: the cheap start for weights that are copied in right after. */
     public static void allocate(NamedBlock model, NDManager manager) {
-        model.namedSpecs().forEach((name, spec) -> spec.parameter().setArray(manager.zeros(spec.shape(), DataType.FLOAT32)));
+        allocate(model, manager, DataType.FLOAT32);
+    }
+
+    /** As {@link #allocate(NamedBlock, NDManager)} in {@code type}: FLOAT16 halves an inference-only model. */
+    public static void allocate(NamedBlock model, NDManager manager, DataType type) {
+        model.namedSpecs().forEach((name, spec) -> spec.parameter().setArray(manager.zeros(spec.shape(), type)));
     }
 
     /** The live parameter arrays by name (not copies). */
@@ -86,9 +116,21 @@ public final class ModelWeights {
      * it means the file is for a different architecture.
      */
     public static void copyInto(NamedBlock model, Map<String, NDArray> source, List<String> ignoredPrefixes) {
+        copyInto(model, source, ignoredPrefixes, name -> false);
+    }
+
+    /**
+     * As {@link #copyInto(NamedBlock, Map, List)}, where tensors that {@code optional} accepts may be absent from
+     * {@code source} and then keep their current values (e.g. fresh LoRA adapters on base weights).
+     */
+    public static void copyInto(NamedBlock model, Map<String, NDArray> source, List<String> ignoredPrefixes,
+                                Predicate<String> optional) {
         Map<String, NamedBlock.Spec> specs = model.namedSpecs();
         for (var entry : specs.entrySet()) {
             NDArray value = source.get(entry.getKey());
+            if (value == null && optional.test(entry.getKey())) {
+                continue;
+            }
             if (value == null) {
                 throw new IllegalArgumentException("checkpoint has no tensor '" + entry.getKey() + "' (shape "
                         + entry.getValue().shape() + ") that this architecture needs");
@@ -105,14 +147,20 @@ public final class ModelWeights {
             }
         }
         specs.forEach((name, spec) -> {
-            NDArray target = spec.parameter().getArray();
             NDArray value = source.get(name);
-            NDArray converted = value.getDataType() == target.getDataType() ? value : value.toType(target.getDataType(), false);
-            target.set(converted.toByteBuffer());
-            if (converted != value) {
-                converted.close();
+            if (value != null) {
+                copyValue(spec.parameter().getArray(), value);
             }
         });
+    }
+
+    /** Overwrites {@code target} in place with {@code value}, converting the type if they differ. */
+    static void copyValue(NDArray target, NDArray value) {
+        NDArray converted = value.getDataType() == target.getDataType() ? value : value.toType(target.getDataType(), false);
+        target.set(converted.toByteBuffer());
+        if (converted != value) {
+            converted.close();
+        }
     }
 
     public static long parameterCount(NamedBlock model) {

@@ -28,7 +28,11 @@ import java.util.Map;
 public abstract class NamedBlock extends AbstractBlock {
 
     /** How a parameter starts before any training. */
-    public enum Init { NORMAL, ONES, ZEROS }
+    public enum Init {
+        NORMAL, ONES, ZEROS,
+        /** U(-1/√fan_in, 1/√fan_in) for an (out, in) weight: PyTorch's kaiming_uniform_(a=√5), PEFT's lora_A start. */
+        KAIMING_UNIFORM
+    }
 
     /** A declared parameter: its shape and how to initialise it. */
     public record Spec(Parameter parameter, Shape shape, Init init) {
@@ -39,7 +43,7 @@ public abstract class NamedBlock extends AbstractBlock {
 
     protected final Parameter parameter(String name, Init init, long... shape) {
         Parameter.Type type = switch (init) {
-            case NORMAL -> Parameter.Type.WEIGHT;
+            case NORMAL, KAIMING_UNIFORM -> Parameter.Type.WEIGHT;
             case ONES -> Parameter.Type.GAMMA;
             case ZEROS -> Parameter.Type.BIAS;
         };
@@ -58,6 +62,16 @@ public abstract class NamedBlock extends AbstractBlock {
     public final Map<String, Spec> namedSpecs() {
         Map<String, Spec> out = new LinkedHashMap<>();
         collect("", out);
+        return out;
+    }
+
+    /** Every block below this one by its dotted name (a parameter's name minus its last part), depth first. */
+    public final Map<String, NamedBlock> namedBlocks() {
+        Map<String, NamedBlock> out = new LinkedHashMap<>();
+        namedChildren.forEach((name, block) -> {
+            out.put(name, block);
+            block.namedBlocks().forEach((below, b) -> out.put(name + "." + below, b));
+        });
         return out;
     }
 

@@ -23,6 +23,17 @@ public final class RotaryEmbedding {
 
     /** cos and sin tables of shape (length, headDim) for positions 0..length-1, in the given manager. */
     public NDList tables(NDManager manager, int length) {
+        return tables(manager, length, DataType.FLOAT32);
+    }
+
+    /** As {@link #tables(NDManager, int)}, computed in float32 and then cast to {@code type}. */
+    public NDList tables(NDManager manager, int length, DataType type) {
+        NDList tables = tables32(manager, length);
+        return type == DataType.FLOAT32 ? tables
+                : new NDList(tables.get(0).toType(type, false), tables.get(1).toType(type, false));
+    }
+
+    private NDList tables32(NDManager manager, int length) {
         NDArray positions = manager.arange(0, length, 1, DataType.FLOAT32).reshape(length, 1);
         NDArray angles = positions.mul(manager.create(inverseFrequencies).reshape(1, inverseFrequencies.length));
         NDArray full = NDArrays.concat(new NDList(angles, angles), -1);

@@ -40,8 +40,37 @@ public final class Safetensors {
     public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {
     }
 
+    /** One tensor's entry in a header: stored type, shape and byte range within the data section. */
+    public record TensorInfo(String name, DataType storedType, Shape shape, long start, long end) {
+        public long bytes() {
+            return end - start;
+        }
+    }
+
+    /** A file's header: tensor entries in data order, and the free-form metadata. */
+    public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata) {
+    }
+
+    /** Receives each tensor as it is read; it owns the array (close it when done to keep memory at one tensor). */
+    @FunctionalInterface
+    public interface TensorSink {
+        void accept(String name, NDArray tensor) throws IOException;
+    }
+
     public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata)
             throws IOException {
+        write(out, tensors, metadata, null);
+    }
+
+    /**
+     * Writes the tensors sorted by name.
+     *
+     * @param storeAs null to store each tensor in its own type; FLOAT16 or BFLOAT16 to narrow floating-point
+     *                tensors on the way out (one tensor at a time, so a large model is never copied whole);
+     *                bfloat16 is rounded in Java, since the engine cannot hold bfloat16
+     */
+    public static void write(OutputStream out, Map<String, NDArray> tensors, Map<String, String> metadata,
+                             DataType storeAs) throws IOException {
         Map<String, NDArray> sorted = new TreeMap<>(tensors);
         ObjectNode header = JSON.createObjectNode();
         if (!metadata.isEmpty()) {
@@ -51,9 +80,10 @@ public final class Safetensors {
         long offset = 0;
         for (var e : sorted.entrySet()) {
             NDArray a = e.getValue();
-            long bytes = a.getShape().size() * a.getDataType().getNumOfBytes();
+            DataType stored = storedType(a.getDataType(), storeAs);
+            long bytes = a.getShape().size() * stored.getNumOfBytes();
             ObjectNode t = header.putObject(e.getKey());
-            t.put("dtype", dtypeName(a.getDataType(), e.getKey()));
+            t.put("dtype", dtypeName(stored, e.getKey()));
             ArrayNode shape = t.putArray("shape");
             for (long dim : a.getShape().getShape()) {
                 shape.add(dim);
@@ -70,10 +100,28 @@ public final class Safetensors {
             out.write(' ');
         }
         for (NDArray a : sorted.values()) {
-            ByteBuffer data = a.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            out.write(storedBytes(a, storedType(a.getDataType(), storeAs)));
+        }
+    }
+
+    private static DataType storedType(DataType own, DataType storeAs) {
+        return storeAs == null || !own.isFloating() ? own : storeAs;
+    }
+
+    private static byte[] storedBytes(NDArray a, DataType stored) {
+        if (stored == DataType.BFLOAT16 && a.getDataType() != DataType.BFLOAT16) {
+            return Bfloat16.fromFloats(a.toType(DataType.FLOAT32, false).toFloatArray());
+        }
+        NDArray converted = stored == a.getDataType() ? a : a.toType(stored, false);
+        try {
+            ByteBuffer data = converted.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
             byte[] chunk = new byte[data.remaining()];
             data.get(chunk);
-            out.write(chunk);
+            return chunk;
+        } finally {
+            if (converted != a) {
+                converted.close();
+            }
         }
     }
 
@@ -100,6 +148,20 @@ public final class Safetensors {
      * @throws IOException with the source named, for a truncated file or a malformed header
      */
     public static Contents read(InputStream in, NDManager manager, String source) throws IOException {
+        Map<String, NDArray> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = stream(in, manager, source, tensors::put);
+        return new Contents(tensors, metadata);
+    }
+
+    /** The header alone: names, types, shapes and sizes, without reading any tensor data. */
+    public static Header readHeader(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return readHeader(in, file.toString());
+        }
+    }
+
+    /** Reads the 8-byte length and the header, leaving {@code in} at the start of the data section. */
+    public static Header readHeader(InputStream in, String source) throws IOException {
         byte[] lengthBytes = in.readNBytes(8);
         if (lengthBytes.length < 8) {
             throw new IOException(source + ": not a safetensors file (shorter than its 8-byte header length)");
@@ -114,20 +176,15 @@ public final class Safetensors {
         }
         JsonNode header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8).trim());
         Map<String, String> metadata = new LinkedHashMap<>();
-        TreeMap<Long, Map.Entry<String, JsonNode>> byOffset = new TreeMap<>();
+        TreeMap<Long, TensorInfo> byOffset = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (field.getKey().equals("__metadata__")) {
                 field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-            } else {
-                byOffset.put(field.getValue().get("data_offsets").get(0).asLong(), field);
+                continue;
             }
-        }
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        long position = 0;
-        for (var entry : byOffset.values()) {
-            String name = entry.getKey();
-            JsonNode t = entry.getValue();
+            String name = field.getKey();
+            JsonNode t = field.getValue();
             long start = t.get("data_offsets").get(0).asLong();
             long end = t.get("data_offsets").get(1).asLong();
             DataType type = dataType(t.get("dtype").asText(), name, source);
@@ -136,26 +193,51 @@ public final class Safetensors {
                 dims[i] = t.get("shape").get(i).asLong();
             }
             Shape shape = new Shape(dims);
-            if (end - start != shape.size() * type.getNumOfBytes() || start < position) {
+            if (end - start != shape.size() * type.getNumOfBytes()) {
                 throw new IOException(source + ": tensor '" + name + "' has inconsistent offsets " + start + ".." + end
                         + " for shape " + shape + " " + type);
             }
-            in.skipNBytes(start - position);
-            byte[] data = in.readNBytes(Math.toIntExact(end - start));
-            if (data.length < end - start) {
-                throw new IOException(source + ": truncated data for tensor '" + name + "'");
-            }
-            position = end;
-            if (type == DataType.BFLOAT16) {
-                // DJL 0.36's PyTorch engine aborts the JVM on any bfloat16 tensor, so widen on the Java side
-                tensors.put(name, manager.create(Bfloat16.toFloats(data), shape));
-                continue;
-            }
-            ByteBuffer buffer = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
-            buffer.put(data).flip();
-            tensors.put(name, manager.create(buffer, shape, type));
+            byOffset.put(start, new TensorInfo(name, type, shape, start, end));
         }
-        return new Contents(tensors, metadata);
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        long position = 0;
+        for (TensorInfo info : byOffset.values()) {
+            if (info.start() < position) {
+                throw new IOException(source + ": tensor '" + info.name() + "' overlaps the tensor before it");
+            }
+            position = info.end();
+            tensors.put(info.name(), info);
+        }
+        return new Header(tensors, metadata);
+    }
+
+    /**
+     * Reads tensors one at a time, in data order, handing each to {@code sink}; returns the metadata. BF16 is
+     * widened to F32 in Java (DJL 0.36's PyTorch engine aborts the JVM on any bfloat16 tensor).
+     */
+    public static Map<String, String> stream(InputStream in, NDManager manager, String source, TensorSink sink)
+            throws IOException {
+        Header header = readHeader(in, source);
+        long position = 0;
+        for (TensorInfo info : header.tensors().values()) {
+            in.skipNBytes(info.start() - position);
+            byte[] data = in.readNBytes(Math.toIntExact(info.bytes()));
+            if (data.length < info.bytes()) {
+                throw new IOException(source + ": truncated data for tensor '" + info.name() + "'");
+            }
+            position = info.end();
+            sink.accept(info.name(), toArray(data, info, manager));
+        }
+        return header.metadata();
+    }
+
+    private static NDArray toArray(byte[] data, TensorInfo info, NDManager manager) {
+        if (info.storedType() == DataType.BFLOAT16) {
+            return manager.create(Bfloat16.toFloats(data), info.shape());
+        }
+        ByteBuffer buffer = ByteBuffer.allocateDirect(data.length).order(ByteOrder.nativeOrder());
+        buffer.put(data).flip();
+        return manager.create(buffer, info.shape(), info.storedType());
     }
 
     private static String dtypeName(DataType type, String name) {

@@ -1,6 +1,7 @@
 package io.tpostream.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Multi-head self-attention in the two flavours the model needs: CLIP's (biases, no rotary, out_proj) and
@@ -58,7 +59,9 @@ public final class SelfAttention extends NamedBlock {
         if (mask != null) {
             scores = scores.add(mask);
         }
-        NDArray context = scores.softmax(-1).matMul(values)
+        NDArray weights = scores.getDataType() == DataType.FLOAT32 ? scores.softmax(-1)
+                : scores.toType(DataType.FLOAT32, false).softmax(-1).toType(scores.getDataType(), false);
+        NDArray context = weights.matMul(values)
                 .transpose(0, 2, 1, 3).reshape(batch, length, (long) heads * headDim);
         return o.forward(context);
     }

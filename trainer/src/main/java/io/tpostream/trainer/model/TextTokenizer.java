@@ -2,6 +2,8 @@ package io.tpostream.trainer.model;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -18,10 +20,35 @@ import java.util.Map;
  */
 public final class TextTokenizer implements AutoCloseable {
 
-    /** The special tokens a prompt format uses, by their text in the vocabulary. */
-    public record SpecialTokens(String pad, String bos, String eos, String image, String separator) {
+    /**
+     * The special tokens a prompt format uses, by their text in the vocabulary.
+     *
+     * @param pad       padding; null means the end token pads (LLaMA tokenizers often have no pad token)
+     * @param separator what ends the prompt in the scene format; null for formats that have none (LLaVA)
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SpecialTokens(@JsonProperty("pad") String pad, @JsonProperty("bos") String bos,
+                                @JsonProperty("eos") String eos, @JsonProperty("image") String image,
+                                @JsonProperty("separator") String separator) {
+
+        public SpecialTokens {
+            if (bos == null || eos == null || image == null) {
+                throw new IllegalArgumentException("special tokens need bos, eos and image (pad and separator may be"
+                        + " left out)");
+            }
+        }
+
         public static SpecialTokens scene() {
             return new SpecialTokens("<pad>", "<bos>", "<eos>", "<image>", "<sep>");
+        }
+
+        /** llava-hf's LLaMA tokenizer: {@code <s>}, {@code </s>}, and the added {@code <image>} and {@code <pad>}. */
+        public static SpecialTokens llava() {
+            return new SpecialTokens("<pad>", "<s>", "</s>", "<image>", null);
+        }
+
+        public SpecialTokens withPad(String newPad) {
+            return new SpecialTokens(newPad, bos, eos, image, separator);
         }
     }
 
@@ -46,11 +73,11 @@ public final class TextTokenizer implements AutoCloseable {
         }
         this.byId = new String[vocabulary.values().stream().mapToInt(Long::intValue).max().orElse(-1) + 1];
         vocabulary.forEach((token, id) -> byId[id.intValue()] = token);
-        this.padId = require(special.pad());
         this.bosId = require(special.bos());
         this.eosId = require(special.eos());
+        this.padId = special.pad() == null ? eosId : require(special.pad());
         this.imageId = require(special.image());
-        this.separatorId = require(special.separator());
+        this.separatorId = special.separator() == null ? -1 : require(special.separator());
     }
 
     private static Map<String, Long> readVocabulary(byte[] json) throws IOException {
@@ -135,7 +162,13 @@ public final class TextTokenizer implements AutoCloseable {
         return imageId;
     }
 
+    /**
+     * @throws IllegalStateException when the special tokens name no separator (LLaVA's format has none)
+     */
     public long separatorId() {
+        if (separatorId < 0) {
+            throw new IllegalStateException("this tokenizer's special tokens have no separator");
+        }
         return separatorId;
     }
 

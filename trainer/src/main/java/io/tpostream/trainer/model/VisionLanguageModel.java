@@ -13,6 +13,11 @@ import ai.djl.ndarray.types.Shape;
  * <p>The two halves are separate calls so callers can share image work: {@link #imageFeatures} runs once per
  * image, and {@link #logits} takes one feature row per text row (TPO scores chosen and rejected responses on the
  * same clean and corrupted images).
+ *
+ * <p>With {@link VlmConfig#lora()} set, the decoder's targeted projections carry low-rank adapters, which
+ * {@link #adapters()} switches off for a base-model forward pass. Weights may be float32 or, for inference,
+ * float16: inputs are cast to the weights' type on the way in and logits come out float32 either way, so loss
+ * math always runs in float32.
  */
 public final class VisionLanguageModel extends NamedBlock {
 
@@ -20,13 +25,29 @@ public final class VisionLanguageModel extends NamedBlock {
     private final VisionTower visionTower;
     private final Projector projector;
     private final LanguageModel languageModel;
+    private final AdapterSwitch adapters = new AdapterSwitch();
+    private final boolean hasAdapters;
 
     public VisionLanguageModel(VlmConfig config) {
         this.config = config;
-        this.visionTower = child("vision_tower", new VisionTower(config.vision(), config.featureHiddenStateIndex()));
+        this.visionTower = child("vision_tower", new VisionTower(config.vision(), config.featureHiddenStateIndex(),
+                config.keepsClassToken()));
         this.projector = child("multi_modal_projector",
                 new Projector(config.vision().hiddenSize(), config.text().hiddenSize()));
         this.languageModel = child("language_model", new LanguageModel(config.text()));
+        this.hasAdapters = config.lora() != null;
+        if (hasAdapters) {
+            LoraAdapters.attach(this, config.lora(), adapters);
+        }
+    }
+
+    /** The on/off switch of the low-rank adapters (a no-op for a model without any). */
+    public AdapterSwitch adapters() {
+        return adapters;
+    }
+
+    public boolean hasAdapters() {
+        return hasAdapters;
     }
 
     public VlmConfig config() {
@@ -38,7 +59,9 @@ public final class VisionLanguageModel extends NamedBlock {
      * @return projected features (images, patches, textHidden)
      */
     public NDArray imageFeatures(NDArray pixels) {
-        return projector.forward(visionTower.forward(pixels));
+        DataType weights = weightType();
+        NDArray input = pixels.getDataType() == weights ? pixels : pixels.toType(weights, false);
+        return projector.forward(visionTower.forward(input));
     }
 
     /**
@@ -60,7 +83,13 @@ public final class VisionLanguageModel extends NamedBlock {
      * image can be read in the light of the question; the response stays causal.
      */
     public NDArray logits(NDArray features, NDArray ids, int placeholder, int[] prefixLengths) {
-        return languageModel.logits(textHidden(features, ids, placeholder, prefixLengths));
+        NDArray logits = languageModel.logits(textHidden(features, ids, placeholder, prefixLengths));
+        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    }
+
+    /** The type of the parameters (float32 unless loaded as float16 for inference). */
+    public DataType weightType() {
+        return projector.namedSpecs().values().iterator().next().parameter().getArray().getDataType();
     }
 
     /** The decoder's final hidden states at the text-aligned rows (rows, length, textHidden). */

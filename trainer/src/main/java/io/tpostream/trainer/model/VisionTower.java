@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * CLIP's ViT as LLaVA uses it: patch embedding, a class token, learned positions, pre-LayerNorm, encoder layers;
- * the features are one hidden state's patch tokens (class token dropped). Layers after the selected hidden state
+ * the features are one hidden state's patch tokens (class token dropped, unless the config keeps it). Layers after the selected hidden state
  * never influence the output, so they are not built (their weights in a checkpoint are ignored).
  */
 public final class VisionTower extends NamedBlock {
@@ -24,8 +24,18 @@ public final class VisionTower extends NamedBlock {
     private final LayerNormBlock preNorm;
     private final List<ClipEncoderLayer> layers = new ArrayList<>();
 
+    private final boolean keepClassToken;
+
     public VisionTower(VlmConfig.VisionConfig config, int featureHiddenStateIndex) {
+        this(config, featureHiddenStateIndex, false);
+    }
+
+    /**
+     * @param keepClassToken whether the class token stays in the features (LLaVA's select strategy {@code full})
+     */
+    public VisionTower(VlmConfig.VisionConfig config, int featureHiddenStateIndex, boolean keepClassToken) {
         this.config = config;
+        this.keepClassToken = keepClassToken;
         int d = config.hiddenSize();
         this.classEmbedding = parameter(PREFIX + "embeddings.class_embedding", Init.NORMAL, d);
         this.patchEmbedding = parameter(PREFIX + "embeddings.patch_embedding.weight", Init.NORMAL,
@@ -50,7 +60,7 @@ public final class VisionTower extends NamedBlock {
 
     /**
      * @param pixels normalised images (batch, 3, imageSize, imageSize)
-     * @return patch features (batch, patches, visionHidden)
+     * @return patch features (batch, patches, visionHidden), the class token first when it is kept
      */
     public NDArray forward(NDArray pixels) {
         long batch = pixels.getShape().get(0);
@@ -65,6 +75,6 @@ public final class VisionTower extends NamedBlock {
         for (ClipEncoderLayer layer : layers) {
             h = layer.forward(h);
         }
-        return h.get(":, 1:, :");
+        return keepClassToken ? h : h.get(":, 1:, :");
     }
 }

@@ -1,6 +1,8 @@
 package io.tpostream.trainer.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -12,23 +14,35 @@ import java.util.Locale;
 /**
  * The architecture of a LLaVA-1.5-shaped vision-language model: a CLIP ViT vision tower, an {@code mlp2x_gelu}
  * projector and a LLaMA decoder. The JSON form uses Hugging Face's {@code config.json} key names, so a LLaVA
- * config reads directly, and every checkpoint carries its config: loading never guesses the architecture.
+ * config reads directly (a Hugging Face {@code config.json}, which leaves many fields to class defaults, reads
+ * through {@link HfLlavaConfig}), and every checkpoint carries its config: loading never guesses the architecture.
+ * Keys starting with {@code tpo_} are ours; Hugging Face ignores them.
  *
- * @param vision             the vision tower
- * @param text               the language model
- * @param imageTokenId       the placeholder token the image features replace
- * @param visionFeatureLayer which hidden state of the vision tower feeds the projector (LLaVA: -2; -1 = last)
- * @param projectorHiddenAct the projector's activation (LLaVA: gelu)
- * @param attention          {@code causal} (LLaVA) or {@code prefix}: image tokens see each other both ways
+ * @param vision                 the vision tower
+ * @param text                   the language model
+ * @param imageTokenId           the placeholder token the image features replace
+ * @param visionFeatureLayer     which hidden state of the vision tower feeds the projector (LLaVA: -2; -1 = last)
+ * @param projectorHiddenAct     the projector's activation (LLaVA: gelu)
+ * @param attention              {@code causal} (LLaVA) or {@code prefix}: image tokens see each other both ways
+ * @param featureSelectStrategy  {@code default} drops the vision tower's class token, {@code full} keeps it
+ * @param promptFormat           {@code scene} (the synthetic world's format) or {@code llava}
+ *                               ("USER: &lt;image&gt;\n{prompt} ASSISTANT:"); see {@link PromptFormat}
+ * @param specialTokens          the special tokens' text; null means the prompt format's usual ones
+ * @param lora                   low-rank adapters on the decoder, or null for none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record VlmConfig(
         @JsonProperty("vision_config") VisionConfig vision,
         @JsonProperty("text_config") TextConfig text,
         @JsonProperty("image_token_index") int imageTokenId,
         @JsonProperty("vision_feature_layer") int visionFeatureLayer,
         @JsonProperty("projector_hidden_act") String projectorHiddenAct,
-        @JsonProperty("tpo_attention") String attention) {
+        @JsonProperty("tpo_attention") String attention,
+        @JsonProperty("vision_feature_select_strategy") String featureSelectStrategy,
+        @JsonProperty("tpo_prompt_format") String promptFormat,
+        @JsonProperty("tpo_special_tokens") TextTokenizer.SpecialTokens specialTokens,
+        @JsonProperty("tpo_lora") LoraConfig lora) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
@@ -54,14 +68,69 @@ public record VlmConfig(
         if (!attention.equals("causal") && !attention.equals("prefix")) {
             throw new IllegalArgumentException("tpo_attention must be causal or prefix, not '" + attention + "'");
         }
+        featureSelectStrategy = featureSelectStrategy == null ? "default" : featureSelectStrategy;
+        if (!featureSelectStrategy.equals("default") && !featureSelectStrategy.equals("full")) {
+            throw new IllegalArgumentException("vision_feature_select_strategy must be default or full, not '"
+                    + featureSelectStrategy + "'");
+        }
+        promptFormat = promptFormat == null ? PromptFormat.Template.SCENE.configName() : promptFormat;
+        PromptFormat.Template template = PromptFormat.Template.fromName(promptFormat);
+        promptFormat = template.configName();
+        specialTokens = specialTokens == null ? template.defaultSpecialTokens() : specialTokens;
+    }
+
+    /** The original six settings; the rest take their defaults (class token dropped, scene prompts, no LoRA). */
+    public VlmConfig(VisionConfig vision, TextConfig text, int imageTokenId, int visionFeatureLayer,
+                     String projectorHiddenAct, String attention) {
+        this(vision, text, imageTokenId, visionFeatureLayer, projectorHiddenAct, attention, null, null, null, null);
+    }
+
+    public VlmConfig withLora(LoraConfig newLora) {
+        return new VlmConfig(vision, text, imageTokenId, visionFeatureLayer, projectorHiddenAct, attention,
+                featureSelectStrategy, promptFormat, specialTokens, newLora);
+    }
+
+    public VlmConfig withAttention(String newAttention) {
+        return new VlmConfig(vision, text, imageTokenId, visionFeatureLayer, projectorHiddenAct, newAttention,
+                featureSelectStrategy, promptFormat, specialTokens, lora);
+    }
+
+    public VlmConfig withFeatureSelectStrategy(String strategy) {
+        return new VlmConfig(vision, text, imageTokenId, visionFeatureLayer, projectorHiddenAct, attention,
+                strategy, promptFormat, specialTokens, lora);
+    }
+
+    /** The prompt template and its special tokens together; null tokens mean the template's usual ones. */
+    public VlmConfig withPrompt(PromptFormat.Template template, TextTokenizer.SpecialTokens tokens) {
+        return new VlmConfig(vision, text, imageTokenId, visionFeatureLayer, projectorHiddenAct, attention,
+                featureSelectStrategy, template.configName(), tokens, lora);
+    }
+
+    @JsonIgnore
+    public PromptFormat.Template template() {
+        return PromptFormat.Template.fromName(promptFormat);
+    }
+
+    /** Whether the vision tower's class token is passed on to the projector (strategy {@code full}). */
+    @JsonIgnore
+    public boolean keepsClassToken() {
+        return featureSelectStrategy.equals("full");
+    }
+
+    /** Image features per image: one per patch, plus the class token under strategy {@code full}. */
+    @JsonIgnore
+    public int imageSeqLength() {
+        return vision.numPatches() + (keepsClassToken() ? 1 : 0);
     }
 
     /** Index into the vision tower's hidden states (0 = embeddings, i = after layer i), negative from the end. */
+    @JsonIgnore
     public int featureHiddenStateIndex() {
         int count = vision.numLayers() + 1;
         return visionFeatureLayer < 0 ? count + visionFeatureLayer : visionFeatureLayer;
     }
 
+    @JsonIgnore
     public boolean prefixAttention() {
         return attention.equals("prefix");
     }

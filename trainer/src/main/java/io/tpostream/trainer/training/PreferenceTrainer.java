@@ -7,6 +7,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import io.tpostream.trainer.image.RgbImage;
+import io.tpostream.trainer.model.AdapterSwitch;
+import io.tpostream.trainer.model.LoraAdapters;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.PromptFormat;
 import io.tpostream.trainer.model.SequenceBatch;
@@ -34,6 +36,10 @@ import java.util.Map;
  *   <li>AdamW with gradient clipping, skipped (weights untouched) if the gradient is not finite.</li>
  * </ol>
  * All temporaries live in one sub-manager per step, so memory stays flat however long training runs.
+ *
+ * <p>Two ways to hold the reference: a separate frozen {@link ModelInstance} (full fine-tuning), or, for a policy
+ * with LoRA adapters, the policy itself with its adapters switched off ({@link #PreferenceTrainer(ModelInstance,
+ * PreferenceConfig)}), which needs no second copy of the weights. A policy with adapters trains its adapters only.
  */
 public final class PreferenceTrainer implements AutoCloseable {
 
@@ -48,13 +54,42 @@ public final class PreferenceTrainer implements AutoCloseable {
      * @param reference the frozen reference (same architecture)
      */
     public PreferenceTrainer(ModelInstance policy, ModelInstance reference, PreferenceConfig config) {
+        this(config, policy, java.util.Objects.requireNonNull(reference, "reference"));
+    }
+
+    /**
+     * LoRA preference training on one model: the reference is the same weights with the adapters off, so it is
+     * exactly the base the adapters started from (fresh adapters are the identity).
+     *
+     * @param policy a model with adapters ({@code VlmConfig.lora()}); only the adapters learn
+     */
+    public PreferenceTrainer(ModelInstance policy, PreferenceConfig config) {
+        this(config, withAdapters(policy), null);
+    }
+
+    private static ModelInstance withAdapters(ModelInstance policy) {
+        if (!policy.model().hasAdapters()) {
+            throw new IllegalArgumentException("a single-model preference trainer needs LoRA adapters: its reference"
+                    + " is the base model with the adapters off");
+        }
+        return policy;
+    }
+
+    /** @param reference null: the policy with its adapters off */
+    private PreferenceTrainer(PreferenceConfig config, ModelInstance policy, ModelInstance reference) {
+        if (policy.model().weightType() != ai.djl.ndarray.types.DataType.FLOAT32) {
+            throw new IllegalArgumentException("the policy's weights are " + policy.model().weightType()
+                    + ": training needs float32 (half precision is for inference and references)");
+        }
         this.policy = policy;
         this.reference = reference;
         this.config = config;
         this.corruptor = new ImageCorruptor(config.corruption());
+        boolean adaptersOnly = policy.model().hasAdapters();
         Map<String, NDArray> trainable = new LinkedHashMap<>();
         policy.parameters().forEach((name, array) -> {
-            boolean learns = config.trainVisionTower() || !name.startsWith("vision_tower.");
+            boolean learns = adaptersOnly ? LoraAdapters.isAdapterTensor(name)
+                    : config.trainVisionTower() || !name.startsWith("vision_tower.");
             array.setRequiresGradient(learns);
             if (learns) {
                 trainable.put(name, array);
@@ -148,14 +183,44 @@ public final class PreferenceTrainer implements AutoCloseable {
 
         // the reference is frozen (its parameters track no gradient), so it costs no graph even inside the collector
         int[] prefixes = stackedPrefixes(chosen, rejected, corrupted);
-        ReferenceLogps referenceLogps = TpoLoss.referenceLogps(
-                pairLogits(reference, pixels, ids, prefixes, rows, corrupted), chosenLabels, rejectedLabels, config.loss());
+        ReferenceLogps referenceLogps = referenceLogps(pixels, ids, prefixes, rows, corrupted, chosenLabels,
+                rejectedLabels, scope);
         TpoLossResult result = TpoLoss.compute(pairLogits(policy, pixels, ids, prefixes, rows, corrupted), referenceLogps,
                 chosenLabels, rejectedLabels, config.loss());
         return new Forward(result, chosen, rejected);
     }
 
-    /** Runs one model over chosen/rejected × clean/corrupted as one batch and splits the logits back apart. */
+    /**
+     * The reference's sequence log-probabilities, computed in a scope of their own that closes before the policy's
+     * forward pass: a DJL array lives until its manager closes, so otherwise every intermediate of the reference
+     * pass would stay in memory for the rest of the step. Results of engine ops land in their first operand's
+     * manager, hence the inputs' copies in the inner scope.
+     */
+    private ReferenceLogps referenceLogps(NDArray pixels, NDArray ids, int[] prefixes, int rows, boolean corrupted,
+                                          NDArray chosenLabels, NDArray rejectedLabels, NDManager scope) {
+        try (NDManager own = scope.newSubManager()) {
+            NDArray ownPixels = pixels.duplicate();
+            ownPixels.attach(own);
+            NDArray ownIds = ids.duplicate();
+            ownIds.attach(own);
+            ReferenceLogps logps = TpoLoss.referenceLogps(referenceLogits(ownPixels, ownIds, prefixes, rows, corrupted),
+                    chosenLabels, rejectedLabels, config.loss());
+            logps.chosen().attach(scope);
+            logps.rejected().attach(scope);
+            return logps;
+        }
+    }
+
+    /** The reference's logits: the frozen copy's, or the policy's own with its adapters off. */
+    private PairLogits referenceLogits(NDArray pixels, NDArray ids, int[] prefixes, int rows, boolean corrupted) {
+        if (reference != null) {
+            return pairLogits(reference, pixels, ids, prefixes, rows, corrupted);
+        }
+        try (AdapterSwitch.Scope off = policy.model().adapters().off()) {
+            return pairLogits(policy, pixels, ids, prefixes, rows, corrupted);
+        }
+    }
+
     /** Prompt lengths in the row order of the stacked batch: chosen, rejected (, chosen, rejected). */
     private static int[] stackedPrefixes(SequenceBatch chosen, SequenceBatch rejected, boolean corrupted) {
         int n = chosen.rows();
@@ -166,6 +231,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         return out;
     }
 
+    /** Runs one model over chosen/rejected × clean/corrupted as one batch and splits the logits back apart. */
     private static PairLogits pairLogits(ModelInstance m, NDArray pixels, NDArray ids, int[] prefixes, int rows,
                                          boolean corrupted) {
         NDArray features = m.model().imageFeatures(pixels);
@@ -177,7 +243,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         } else {
             featureRows = NDArrays.concat(new NDList(features, features));
         }
-        NDArray logits = m.model().logits(featureRows, ids, PromptFormat.PLACEHOLDER, prefixes);
+        NDArray logits = m.model().logits(featureRows, ids, m.format().placeholder(), prefixes);
         NDList parts = logits.split(corrupted ? 4 : 2);
         return corrupted
                 ? new PairLogits(parts.get(0), parts.get(2), parts.get(1), parts.get(3))

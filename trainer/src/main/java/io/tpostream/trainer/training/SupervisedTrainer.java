@@ -39,7 +39,7 @@ public final class SupervisedTrainer implements AutoCloseable {
         try (NDManager scope = model.manager().newSubManager()) {
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray features = model.model().imageFeatures(model.pixels(batch.stream().map(Example::image).toList(), scope));
-                NDArray logits = model.model().logits(features, seqs.idsArray(scope), PromptFormat.PLACEHOLDER,
+                NDArray logits = model.model().logits(features, seqs.idsArray(scope), format.placeholder(),
                         seqs.prefixLengths());
                 NDArray loss = SupervisedLoss.meanNegativeLogLikelihood(logits, seqs.labelsArray(scope));
                 metrics.put("loss", (double) loss.getFloat());

@@ -55,7 +55,7 @@ public final class TokenScorer {
         try (NDManager scope = model.manager().newSubManager()) {
             NDArray features = model.model().imageFeatures(model.pixels(images, scope));
             NDArray ids = batch.idsArray(scope);
-            NDArray logits = model.model().logits(features, NDArrays.concat(new NDList(ids, ids)), PromptFormat.PLACEHOLDER,
+            NDArray logits = model.model().logits(features, NDArrays.concat(new NDList(ids, ids)), format.placeholder(),
                     batch.prefixLengthsRepeated(2));
             // row j predicts token j+1: gather each row's logit of the next token
             NDArray next = NDArrays.concat(new NDList(ids, ids)).get(":, 1:").toType(DataType.INT64, false).expandDims(-1);

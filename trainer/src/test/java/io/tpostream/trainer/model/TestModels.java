@@ -6,6 +6,8 @@ import io.tpostream.trainer.image.RgbImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /** Small models and inputs for model tests: one place, so every test builds them the same way. */
@@ -45,6 +47,26 @@ public final class TestModels {
 
     public static ModelInstance microModel(long seed) {
         return ModelInstance.create(micro(), tokenizerJson(), seed, Device.cpu());
+    }
+
+    /**
+     * The tiny LLaVA parity fixture (ops/parity): a Hugging Face directory with causal attention, grouped-query
+     * attention, vision_feature_layer -2 and a LLaMA-style BPE tokenizer.
+     */
+    public static Path llavaFixture() {
+        try {
+            return Path.of(TestModels.class.getResource("/parity/llava-tiny/config.json").toURI()).getParent();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static ModelInstance llavaFixtureModel() {
+        try {
+            return ModelInstance.fromHuggingFace(llavaFixture(), HfLoadOptions.defaults());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static RgbImage randomImage(int size, long seed) {

@@ -180,4 +180,19 @@ class VisionLanguageModelTest {
             }
         }
     }
+
+    @Test
+    void fullFeatureSelectionKeepsTheClassTokenInFrontOfTheSamePatchFeatures() {
+        VlmConfig full = TestModels.micro().withFeatureSelectStrategy("full");
+        try (ModelInstance d = TestModels.microModel(12);
+             ModelInstance f = ModelInstance.create(full, TestModels.tokenizerJson(), 12, ai.djl.Device.cpu());
+             NDManager s = d.manager().newSubManager()) {
+            NDArray pixels = d.pixels(List.of(TestModels.randomImage(16, 13)), s);
+            NDArray patchesOnly = d.model().imageFeatures(pixels);
+            NDArray withClass = f.model().imageFeatures(pixels);
+            assertEquals(full.imageSeqLength(), withClass.getShape().get(1));
+            assertEquals(patchesOnly.getShape().get(1) + 1, withClass.getShape().get(1));
+            assertArrayEquals(patchesOnly.toFloatArray(), withClass.get(":, 1:, :").toFloatArray(), 1e-6f);
+        }
+    }
 }
