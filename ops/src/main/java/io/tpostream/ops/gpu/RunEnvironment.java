@@ -16,10 +16,12 @@ import ai.djl.util.cuda.CudaUtils;
  * @param gpuCount          GPUs the engine sees (through the CUDA runtime)
  * @param cudaRuntime       the CUDA runtime version DJL found, "none" without one
  * @param computeCapability of GPU 0, "none" without a GPU
+ * @param nvidiaTf32Override NVIDIA_TF32_OVERRIDE: "0" keeps cuBLAS and cuDNN off tf32 (libtorch's default lets
+ *                          cuDNN convolutions use it), "unset" otherwise
  */
 public record RunEnvironment(String engine, String engineVersion, String libtorchDir, boolean cudaBuild, int gpuCount,
                              String cudaRuntime, String computeCapability, String device, String precision,
-                             String javaVersion, String javaHome, String pytorchThreads) {
+                             String nvidiaTf32Override, String javaVersion, String javaHome, String pytorchThreads) {
 
     public static RunEnvironment of(Device device) {
         Engine engine = Engine.getInstance();
@@ -29,7 +31,7 @@ public record RunEnvironment(String engine, String engineVersion, String libtorc
                 CudaUtils.hasCuda() ? CudaUtils.getCudaVersionString() : "none",
                 gpus > 0 ? CudaUtils.getComputeCapability(0) : "none", device.toString(),
                 // bfloat16 aborts the JVM in DJL 0.36's engine, and training needs float32 anyway
-                "float32", Runtime.version().toString(), System.getProperty("java.home"),
+                "float32", System.getenv().getOrDefault("NVIDIA_TF32_OVERRIDE", "unset"), Runtime.version().toString(), System.getProperty("java.home"),
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
     }
 }
