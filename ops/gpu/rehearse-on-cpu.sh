@@ -13,7 +13,7 @@ scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 unzip -p "$jni_jar" jnilib/linux-x86_64/cpu/libdjl_torch.so >"$scratch/libdjl_torch.so"
 
-export OUT="${OUT:-$root/.gpu/rehearsal}" TPO_DEVICE=cpu TPO_LIBTORCH_DIR="$libtorch" TPO_DJL_JNI="$scratch/libdjl_torch.so"
+export OUT="${OUT:-/tmp/tpo-gpu-rehearsal}" TPO_DEVICE=cpu TPO_LIBTORCH_DIR="$libtorch" TPO_DJL_JNI="$scratch/libdjl_torch.so"
 export PYTORCH_VERSION=2.7.1 PYTORCH_FLAVOR=cpu TPO_TORCH_THREADS="${TPO_TORCH_THREADS:-2}"
 export TPO_PARITY_PRESET="${TPO_PARITY_PRESET:-tiny}" TPO_BENCH_PRESETS="${TPO_BENCH_PRESETS:-tiny}"
 export TPO_BENCH_ARGS="${TPO_BENCH_ARGS:---batch-size 4 --warmup 1 --steps 5 --peak-bf16-tflops 0 --peak-tf32-tflops 0 --peak-fp32-tflops 0}"

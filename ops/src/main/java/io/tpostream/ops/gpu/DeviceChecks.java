@@ -40,7 +40,10 @@ public final class DeviceChecks implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DeviceChecks());
-        cli.getSubcommands().values().forEach(c -> c.getCommandSpec().usageMessage().showDefaultValues(true));
+        cli.getSubcommands().values().forEach(c -> {
+            c.getCommandSpec().mixinStandardHelpOptions(true);
+            c.getCommandSpec().usageMessage().showDefaultValues(true);
+        });
         return cli;
     }
 

@@ -23,6 +23,17 @@ class DeviceChecksTest {
     }
 
     @Test
+    void everyCheckHasHelpWithDefaults() {
+        for (String check : new String[] {"golden", "parity", "bench"}) {
+            CommandLine cli = DeviceChecks.commandLine();
+            StringWriter out = new StringWriter();
+            cli.setOut(new PrintWriter(out));
+            assertEquals(0, cli.execute(check, "--help"), check);
+            assertTrue(out.toString().startsWith("Usage: gpu-check " + check), out.toString());
+        }
+    }
+
+    @Test
     void cudaOutOfMemoryAnywhereInTheCausesMeansTheModelDoesNotFit() {
         // the message libtorch gives, wrapped as DJL and our code wrap it
         RuntimeException wrapped = new IllegalStateException("step failed", new EngineException(
