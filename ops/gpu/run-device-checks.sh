@@ -106,8 +106,9 @@ if [[ "$device" == gpu* ]] && command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=name,memory.total,memory.used,driver_version,clocks.sm --format=csv
 fi
 
-jvm=("$java" -Xms512m -Xmx8g -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "-Djna.library.path=$jna_path"
-  -cp "$gpu/lib/*")
+# a native crash report lands in $OUT, so it comes back with the results
+jvm=("$java" -Xms512m -Xmx8g -XX:+ExitOnOutOfMemoryError "-XX:ErrorFile=$out/hs_err_%p.log" -Djava.awt.headless=true
+  "-Djna.library.path=$jna_path" -cp "$gpu/lib/*")
 [[ -z "${TPO_TORCH_THREADS:-}" ]] || jvm+=("-Dai.djl.pytorch.num_threads=$TPO_TORCH_THREADS")
 summary=()
 failed=0
