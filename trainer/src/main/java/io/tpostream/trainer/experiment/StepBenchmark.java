@@ -47,11 +47,7 @@ public final class StepBenchmark {
     public static List<Result> run(String preset, List<Objective> objectives, int batchSize, int warmup, int steps,
                                    Device device) {
         VlmConfig config = VlmPresets.byName(preset, SceneVocabulary.size(), SceneVocabulary.IMAGE_ID);
-        SceneWorld world = SceneWorld.of(BiasMode.NONE, config.vision().imageSize());
-        List<TrainingPair> batch = new ArrayList<>();
-        for (SyntheticPair p : SyntheticPairs.generate(world, 99, batchSize)) {
-            batch.add(new TrainingPair("bench-" + batch.size(), p.image(), p.prompt(), p.chosen(), p.rejected()));
-        }
+        List<TrainingPair> batch = batch(config, batchSize);
         List<ModelInstance> models = new ArrayList<>();
         List<PreferenceTrainer> trainers = new ArrayList<>();
         try (ModelInstance base = ModelInstance.create(config, SceneVocabulary.resourceBytes(), 1, device);
@@ -93,6 +89,16 @@ public final class StepBenchmark {
             trainers.forEach(PreferenceTrainer::close);
             models.forEach(ModelInstance::close);
         }
+    }
+
+    /** The benchmark's fixed batch: {@code pairs} scene-world preference pairs at the model's image size. */
+    public static List<TrainingPair> batch(VlmConfig config, int pairs) {
+        SceneWorld world = SceneWorld.of(BiasMode.NONE, config.vision().imageSize());
+        List<TrainingPair> batch = new ArrayList<>();
+        for (SyntheticPair p : SyntheticPairs.generate(world, 99, pairs)) {
+            batch.add(new TrainingPair("bench-" + batch.size(), p.image(), p.prompt(), p.chosen(), p.rejected()));
+        }
+        return batch;
     }
 
     /** Mean sequence length of one row: image tokens plus the padded text of the batch. */

@@ -13,17 +13,17 @@ import java.util.List;
 
 /**
  * One TPO golden vector file (computed with PyTorch autograd in float64, see the method note §6), read as a JSON
- * tree: nested arrays become flat values plus a shape.
+ * tree: nested arrays become flat values plus a shape. {@link TpoGoldenCheck} compares {@link TpoLoss} with it.
  */
-record GoldenVector(String name, JsonNode root) {
+public record GoldenVector(String name, JsonNode root) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static GoldenVector read(Path file) throws IOException {
+    public static GoldenVector read(Path file) throws IOException {
         return new GoldenVector(file.getFileName().toString(), JSON.readTree(file.toFile()));
     }
 
-    double number(String path) {
+    public double number(String path) {
         JsonNode node = node(path);
         if (!node.isNumber()) {
             throw new IllegalStateException(name + ": " + path + " is not a number");
@@ -32,7 +32,7 @@ record GoldenVector(String name, JsonNode root) {
     }
 
     /** A float32 array of the nested JSON array at the dotted path. */
-    NDArray floats(NDManager manager, String path) {
+    public NDArray floats(NDManager manager, String path) {
         Flat flat = flatten(path);
         float[] values = new float[flat.values.size()];
         for (int i = 0; i < values.length; i++) {
@@ -42,7 +42,7 @@ record GoldenVector(String name, JsonNode root) {
     }
 
     /** An int32 array (labels), so the loss's own conversion to int64 is exercised. */
-    NDArray ints(NDManager manager, String path) {
+    public NDArray ints(NDManager manager, String path) {
         Flat flat = flatten(path);
         int[] values = new int[flat.values.size()];
         for (int i = 0; i < values.length; i++) {
@@ -52,11 +52,11 @@ record GoldenVector(String name, JsonNode root) {
     }
 
     /** The expected values at the dotted path, flattened in row-major order. */
-    double[] expected(String path) {
+    public double[] expected(String path) {
         return flatten(path).values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    Shape shape(String path) {
+    public Shape shape(String path) {
         return flatten(path).shape;
     }
 
