@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
                 TopicsCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                StreamsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 usage error.",
                 "Set TPO_DEBUG=1 to see stack traces."})
@@ -62,6 +63,6 @@ public final class TpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: broker, topics, produce, consume, ...");
+        throw new ParameterException(spec.commandLine(), "missing command: broker, topics, produce, consume, streams, ...");
     }
 }
