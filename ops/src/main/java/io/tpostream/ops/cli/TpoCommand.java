@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
                 ProduceCommand.class,
                 ConsumeCommand.class,
                 StreamsCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure at run time, 2 usage error.",
                 "Set TPO_DEBUG=1 to see stack traces."})

@@ -48,7 +48,7 @@ public final class PairingProgress {
     }
 
     /** "REASON n, REASON n" with the most frequent first (ties by name), or "" if there are none. */
-    static String deadLettersByReason(Map<String, Long> snapshot) {
+    public static String deadLettersByReason(Map<String, Long> snapshot) {
         return snapshot.entrySet().stream()
                 .filter(e -> e.getKey().startsWith(DEAD_LETTER_PREFIX) && e.getValue() > 0)
                 .sorted(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue).reversed()
@@ -57,7 +57,7 @@ public final class PairingProgress {
                 .collect(Collectors.joining(", "));
     }
 
-    static String duration(Duration d) {
+    public static String duration(Duration d) {
         long s = d.toSeconds();
         if (s >= 3600) {
             return String.format(Locale.ROOT, "%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60);
