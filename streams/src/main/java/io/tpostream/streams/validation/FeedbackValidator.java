@@ -49,14 +49,6 @@ public final class FeedbackValidator {
         } catch (UndecodableRecordException e) {
             return new Verdict.Rejected(new Rejection(RejectReason.of(e.reason()), e.getMessage()), null);
         }
-        if (StrictUtf8.mayBeLossy(event)) {
-            Optional<String> field = StrictUtf8.firstInvalid(rawValue);
-            if (field.isPresent()) {
-                return new Verdict.Rejected(new Rejection(RejectReason.CORRUPT_RECORD, "text field '" + field.get()
-                        + "' is not valid UTF-8 (Avro strings are UTF-8; a decoder would have replaced the bad bytes"
-                        + " with U+FFFD and trained on the result)"), null);
-            }
-        }
         String key = rawKey == null ? null : new String(rawKey, StandardCharsets.UTF_8);
         return check(key, event, recordTimestamp)
                 .<Verdict>map(r -> new Verdict.Rejected(r, usableEventId(event)))

@@ -1,11 +1,10 @@
-package io.tpostream.streams.validation;
+package io.tpostream.schema;
 
-import io.tpostream.schema.FeedbackEvent;
-import io.tpostream.schema.SchemaCatalog;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
@@ -33,17 +32,29 @@ final class StrictUtf8 {
     private StrictUtf8() {
     }
 
-    /** Whether any text of the decoded event shows a replacement character, i.e. may have been lossy. */
-    static boolean mayBeLossy(FeedbackEvent e) {
-        if (has(e.getEventId()) || has(e.getModelName()) || has(e.getPrompt()) || has(e.getResponse())
-                || has(e.getCorrectedResponse()) || has(e.getOtherResponse()) || has(e.getAnnotator())
-                || has(e.getTenant()) || has(e.getImage().getSha256()) || has(e.getImage().getUri())
-                || has(e.getImage().getMediaType())) {
-            return true;
+    /** Whether any text in the decoded datum shows a replacement character, i.e. its decoding may have been lossy. */
+    static boolean mayBeLossy(Object datum) {
+        if (datum instanceof CharSequence text) {
+            return text.toString().indexOf(REPLACEMENT) >= 0;
         }
-        for (Map.Entry<String, String> a : e.getAttributes().entrySet()) {
-            if (has(a.getKey()) || has(a.getValue())) {
-                return true;
+        if (datum instanceof IndexedRecord record) {
+            int fields = record.getSchema().getFields().size();
+            for (int i = 0; i < fields; i++) {
+                if (mayBeLossy(record.get(i))) {
+                    return true;
+                }
+            }
+        } else if (datum instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (mayBeLossy(e.getKey()) || mayBeLossy(e.getValue())) {
+                    return true;
+                }
+            }
+        } else if (datum instanceof Collection<?> items) {
+            for (Object item : items) {
+                if (mayBeLossy(item)) {
+                    return true;
+                }
             }
         }
         return false;
@@ -53,12 +64,12 @@ final class StrictUtf8 {
      * The path of the first string in a single-object encoded record whose bytes are not UTF-8, e.g.
      * {@code prompt} or {@code attributes[key]}; empty if all are valid (or the record cannot be read at all).
      */
-    static Optional<String> firstInvalid(byte[] singleObject) {
+    static Optional<String> firstInvalid(byte[] singleObject, SchemaCatalog catalog) {
         if (singleObject.length < 10) {
             return Optional.empty();
         }
         long fingerprint = ByteBuffer.wrap(singleObject, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        Schema writer = SchemaCatalog.standard().findByFingerprint(fingerprint);
+        Schema writer = catalog.findByFingerprint(fingerprint);
         if (writer == null) {
             return Optional.empty();
         }
@@ -111,10 +122,6 @@ final class StrictUtf8 {
         } catch (CharacterCodingException e) {
             return false;
         }
-    }
-
-    private static boolean has(String s) {
-        return s != null && s.indexOf(REPLACEMENT) >= 0;
     }
 
     /**
