@@ -65,9 +65,18 @@ final class BenchBroker implements AutoCloseable {
         return clients;
     }
 
-    /** The system's topics with the given prefix and partitions, plus any extra topics (same settings as pairs). */
+    /**
+     * The system's topics with the given prefix and partitions, plus any extra topics (same settings as pairs). The
+     * feedback topic keeps the producer's timestamps (CreateTime), unlike in production: a benchmark's workload
+     * simulates hours of traffic through its record timestamps, and its producer is trusted.
+     */
     void createTopics(Topics topics, int partitions, String... extra) {
-        List<TopicSpec> plan = new ArrayList<>(TopicPlanner.plan(topics, partitions, Optional.empty()));
+        List<TopicSpec> plan = new ArrayList<>();
+        for (TopicSpec spec : TopicPlanner.plan(topics, partitions, Optional.empty())) {
+            Map<String, String> configs = new HashMap<>(spec.configs());
+            configs.remove(TopicPlanner.TIMESTAMP_TYPE);
+            plan.add(new TopicSpec(spec.name(), spec.partitions(), spec.replicationFactor(), configs));
+        }
         TopicSpec pairs = plan.stream().filter(s -> s.name().equals(topics.pairs())).findFirst().orElseThrow();
         for (String name : extra) {
             plan.add(new TopicSpec(name, partitions, Optional.empty(), pairs.configs()));

@@ -5,7 +5,7 @@ import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.ops.kafka.TopicAdmin;
 import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.ops.testing.ChildJvm;
-import io.tpostream.ops.testing.FeedbackScenario;
+import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
 import io.tpostream.ops.testing.SharedBroker;

@@ -1,5 +1,6 @@
 package io.tpostream.ops.testing;
 
+import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.PreferencePair;
@@ -45,13 +46,23 @@ public final class Reconciliation {
      */
     public static void assertExact(FeedbackScenario scenario, List<Kafka.Sent<FeedbackScenario.Input>> sent,
                                    List<PreferencePair> pairs, List<DeadLetter> deadLetters) {
+        assertExact(scenario.expectedPairSources(), sent, pairs, deadLetters);
+    }
+
+    /**
+     * @param expectedPairSources the source event ids of every pair that must be committed, each list as the pair
+     *                            carries it
+     */
+    public static void assertExact(List<List<String>> expectedPairSources,
+                                   List<Kafka.Sent<FeedbackScenario.Input>> sent, List<PreferencePair> pairs,
+                                   List<DeadLetter> deadLetters) {
         // pairs: each pair id once, and exactly the expected lineage
         Set<String> pairIds = new HashSet<>();
         for (PreferencePair p : pairs) {
             assertTrue(pairIds.add(p.getPairId()), "pair " + p.getPairId() + " committed twice");
         }
         Comparator<List<String>> byText = Comparator.comparing(Object::toString);
-        List<List<String>> expectedSources = new ArrayList<>(scenario.expectedPairSources());
+        List<List<String>> expectedSources = new ArrayList<>(expectedPairSources);
         expectedSources.sort(byText);
         List<List<String>> actualSources = new ArrayList<>(pairs.stream()
                 .map(p -> List.copyOf(p.getSourceEventIds())).toList());

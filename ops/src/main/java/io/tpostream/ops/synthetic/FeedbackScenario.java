@@ -1,6 +1,5 @@
-package io.tpostream.ops.testing;
+package io.tpostream.ops.synthetic;
 
-import io.tpostream.ops.synthetic.SyntheticEvents;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.ImageRef;
@@ -12,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Feedback for exactly-once tests, in two phases, where the fate of every record is known by construction: what
+ * Feedback for exactly-once tests and benchmarks, in two phases, where the fate of every record is known by construction: what
  * pairs it makes, which dead letter it becomes, or that it stays held. Mixed kinds on many images (so on every
  * partition), duplicates, bad records, and rating pairs whose two halves fall in different phases (so a pair
  * needs state that survived whatever happened between the phases).
