@@ -11,11 +11,16 @@ import io.tpostream.streams.PairingApp;
 import io.tpostream.streams.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -32,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -77,7 +84,17 @@ final class BenchBroker implements AutoCloseable {
             configs.remove(TopicPlanner.TIMESTAMP_TYPE);
             plan.add(new TopicSpec(spec.name(), spec.partitions(), spec.replicationFactor(), configs));
         }
-        TopicSpec pairs = plan.stream().filter(s -> s.name().equals(topics.pairs())).findFirst().orElseThrow();
+        ensure(plan, partitions, extra);
+    }
+
+    /** The system's topics exactly as production plans them (the feedback topic stamps records itself). */
+    void createProductionTopics(Topics topics, int partitions) {
+        ensure(TopicPlanner.plan(topics, partitions, Optional.empty()), partitions);
+    }
+
+    private void ensure(List<TopicSpec> planned, int partitions, String... extra) {
+        List<TopicSpec> plan = new ArrayList<>(planned);
+        TopicSpec pairs = plan.stream().filter(s -> s.name().endsWith("pairs")).findFirst().orElseThrow();
         for (String name : extra) {
             plan.add(new TopicSpec(name, partitions, Optional.empty(), pairs.configs()));
         }
@@ -129,6 +146,49 @@ final class BenchBroker implements AutoCloseable {
         }
         progress.update("produce ", total, total);
         return new Produced(total, bytes.get(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Sends the records with the system's producer settings; returns where each landed, in order. */
+    List<RecordMetadata> sendAll(List<ProducerRecord<byte[], byte[]>> records, Progress progress) throws Exception {
+        Properties p = clients.producer();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                acks.add(producer.send(r));
+            }
+            List<RecordMetadata> out = new ArrayList<>();
+            for (Future<RecordMetadata> ack : acks) {
+                out.add(ack.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+                progress.update("produce ", out.size(), records.size());
+            }
+            return out;
+        }
+    }
+
+    /** Every committed record of the topic, from the beginning to its current end. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Properties p = clients.consumer(null);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " within " + TIMEOUT);
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
     }
 
     /**

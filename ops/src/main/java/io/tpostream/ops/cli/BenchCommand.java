@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench",
         description = "Benchmarks whose output goes into the README with the command that made it.",
-        subcommands = {BenchStreamsCommand.class})
+        subcommands = {BenchStreamsCommand.class, BenchHostileCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
