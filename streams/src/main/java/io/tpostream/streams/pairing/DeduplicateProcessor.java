@@ -8,6 +8,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -48,7 +49,8 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
         RecordOrigin origin = RecordOrigin.of(context);
         Optional<Rejection> refusal = Guard.decide(() -> seen.latest(eventId, now).map(first -> new Rejection(
                         RejectReason.DUPLICATE_EVENT, "event id " + eventId + " was already accepted from "
-                        + first.value() + " at stream time " + first.time() + ", less than dedupRetention "
+                        + first.value() + " at stream time " + Instant.ofEpochMilli(first.time())
+                        + ", less than dedupRetention "
                         + Duration.ofMillis(retentionMillis) + " ago")),
                 Optional::of);
         if (refusal.isPresent()) {
