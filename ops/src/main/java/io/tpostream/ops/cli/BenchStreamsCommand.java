@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "streams",
         description = {
@@ -90,7 +92,7 @@ final class BenchStreamsCommand implements Callable<Integer> {
         for (StreamsBenchmark.Run run : new StreamsBenchmark.Run[] {r.passThrough(), r.pairing()}) {
             out.printf(Locale.ROOT, "cpu s by thread during %s: %s%n", run.name(), topThreads(run));
         }
-        var m = r.pairing().metrics();
+        Map<String, Long> m = r.pairing().metrics();
         out.printf(Locale.ROOT, "pairing / pass-through: %.2f%n", r.ratio());
         out.printf(Locale.ROOT, "pairing output: %d pairs, %d dead letters (%s), %d ratings still held%n",
                 m.getOrDefault(PairingMetrics.PAIRS_OUT, 0L), m.getOrDefault(PairingMetrics.DEAD_LETTERS, 0L),
@@ -105,9 +107,9 @@ final class BenchStreamsCommand implements Callable<Integer> {
         double total = seconds(run.processCpu());
         return run.cpuByThread().entrySet().stream()
                 .filter(e -> seconds(e.getValue()) >= 0.02 * total)
-                .sorted(java.util.Map.Entry.<String, Duration>comparingByValue().reversed())
+                .sorted(Map.Entry.<String, Duration>comparingByValue().reversed())
                 .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), seconds(e.getValue())))
-                .collect(java.util.stream.Collectors.joining(", "));
+                .collect(Collectors.joining(", "));
     }
 
     private static double seconds(Duration d) {

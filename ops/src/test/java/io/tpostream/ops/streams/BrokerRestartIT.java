@@ -48,13 +48,17 @@ class BrokerRestartIT {
             try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), Kafka.DEADLINE)) {
                 admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
             }
+            // a long commit interval keeps output in an open transaction for seconds, so the restart hits one
             try (PairingApp app = new PairingApp(topics, PairingConfig.defaults(), ClientSettings.of(bootstrap)
-                    .streamsSettings(APPLICATION_ID, stateDir).withCommitInterval(Duration.ofSeconds(2)))) {
+                    .streamsSettings(APPLICATION_ID, stateDir).withCommitInterval(Duration.ofSeconds(5)))) {
                 app.start();
                 app.awaitRunning(Kafka.DEADLINE);
-                sent.addAll(send(bootstrap, topics, scenario.phase(1)));
+                List<FeedbackScenario.Input> phase1 = scenario.phase(1);
+                int half = phase1.size() / 2;
                 try (Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
-                    // the 2 s commit interval holds output in an open transaction long enough to see it
+                    sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
+                    Kafka.await("a first commit", () -> output.stableEnd() > 0, () -> "");
+                    sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
                     Kafka.await("output in an open transaction", () -> output.logEnd() > output.stableEnd(), () -> "");
                 }
 

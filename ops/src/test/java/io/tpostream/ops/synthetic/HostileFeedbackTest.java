@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every hostile category, without Kafka: the validator alone gives each record the reason its category promises
@@ -60,11 +60,11 @@ class HostileFeedbackTest {
     @Test
     void theSameSeedGivesTheSameRecords() {
         List<FeedbackScenario.Input> resendable = new FeedbackScenario(4, "v").phase(1);
-        var a = new HostileFeedback("t", 3, 100, 1000).generate(200, resendable);
-        var b = new HostileFeedback("t", 3, 100, 1000).generate(200, resendable);
+        List<HostileFeedback.Hostile> a = new HostileFeedback("t", 3, 100, 1000).generate(200, resendable);
+        List<HostileFeedback.Hostile> b = new HostileFeedback("t", 3, 100, 1000).generate(200, resendable);
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).category(), b.get(i).category());
-            assertTrue(java.util.Arrays.equals(a.get(i).input().key(), b.get(i).input().key()));
+            assertArrayEquals(a.get(i).input().key(), b.get(i).input().key());
         }
     }
 }
