@@ -14,9 +14,11 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -41,11 +43,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     private final Class<T> type;
+    private final SchemaCatalog catalog;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
     public AvroSerde(Class<T> type, SchemaCatalog catalog) {
         this.type = type;
+        this.catalog = catalog;
         trustPackage(type.getPackageName());
         SpecificData model = SpecificData.getForClass(type);
         Schema schema = model.getSchema(type);
@@ -89,7 +93,23 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
                     type.getSimpleName() + ": null value", null);
         }
         try {
-            return decoder.decode(bytes);
+            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+            T record = decoder.decode(in, null);
+            // a record is exactly one datum: bytes after it are corruption (or something smuggled in), and the
+            // decoder would otherwise ignore them without a word
+            if (in.available() > 0) {
+                throw new UndecodableRecordException(UndecodableRecordException.Cause.CORRUPT_BODY,
+                        type.getSimpleName() + ": " + in.available() + " bytes after the end of the record", null);
+            }
+            // Avro turns bytes that are not UTF-8 into U+FFFD without a word; only then is the record read again
+            if (StrictUtf8.mayBeLossy(record)) {
+                Optional<String> field = StrictUtf8.firstInvalid(bytes, catalog);
+                if (field.isPresent()) {
+                    throw new UndecodableRecordException(UndecodableRecordException.Cause.CORRUPT_BODY,
+                            type.getSimpleName() + ": text field '" + field.get() + "' is not valid UTF-8", null);
+                }
+            }
+            return record;
         } catch (MissingSchemaException e) {
             throw new UndecodableRecordException(UndecodableRecordException.Cause.UNKNOWN_SCHEMA,
                     type.getSimpleName() + ": writer schema fingerprint " + fingerprintHex(bytes)

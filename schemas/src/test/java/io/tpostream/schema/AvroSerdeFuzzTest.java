@@ -30,6 +30,42 @@ class AvroSerdeFuzzTest {
         assertEquals(e, SERDE.decode(SERDE.encode(e)));
     }
 
+    @Property(tries = 300)
+    void anythingAfterAValidRecordMakesItCorrupt(@ForAll("tails") byte[] tail) {
+        byte[] bytes = java.util.Arrays.copyOf(VALID, VALID.length + tail.length);
+        System.arraycopy(tail, 0, bytes, VALID.length, tail.length);
+        UndecodableRecordException e = org.junit.jupiter.api.Assertions.assertThrows(
+                UndecodableRecordException.class, () -> SERDE.decode(bytes));
+        assertEquals(UndecodableRecordException.Cause.CORRUPT_BODY, e.reason());
+    }
+
+    /**
+     * A decoded record is exactly what was written: encoding it again gives the same bytes. Mutations that still
+     * decode must therefore be mutations of values, never bytes the decoder skipped, ignored or replaced (trailing
+     * data, text that was not UTF-8).
+     */
+    @Property(tries = 3000)
+    void whateverDecodesReEncodesToTheSameBodyText(@ForAll("mutations") byte[] bytes) {
+        FeedbackEvent decoded;
+        try {
+            decoded = SERDE.decode(bytes);
+        } catch (UndecodableRecordException expected) {
+            return;
+        }
+        FeedbackEvent again = SERDE.decode(SERDE.encode(decoded));
+        assertEquals(decoded, again);
+        for (CharSequence text : new CharSequence[] {decoded.getEventId(), decoded.getPrompt(), decoded.getResponse(),
+                decoded.getModelName()}) {
+            org.junit.jupiter.api.Assertions.assertEquals(-1, text.toString().indexOf('\uFFFD'),
+                    "a replacement character can only come from bytes that were not UTF-8: " + text);
+        }
+    }
+
+    @Provide
+    Arbitrary<byte[]> tails() {
+        return Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64);
+    }
+
     private static void decodeOrClassify(byte[] bytes) {
         try {
             SERDE.decode(bytes);

@@ -2,8 +2,11 @@ package io.tpostream.schema;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -147,6 +150,34 @@ class AvroSerdeTest {
         flipped[5] ^= 0x55;
         assertEquals(UndecodableRecordException.Cause.UNKNOWN_SCHEMA,
                 assertThrows(UndecodableRecordException.class, () -> serde.decode(flipped)).reason());
+    }
+
+    @Test
+    void bytesAfterTheRecordAreCorruption() {
+        byte[] good = serde.encode(sampleEvent());
+        byte[] longer = Arrays.copyOf(good, good.length + 3);
+        UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> serde.decode(longer));
+        assertEquals(UndecodableRecordException.Cause.CORRUPT_BODY, e.reason());
+        assertTrue(e.getMessage().contains("3 bytes after the end of the record"), e.getMessage());
+    }
+
+    @Test
+    void textThatIsNotUtf8IsCorruptionNotReplacementCharacters() throws Exception {
+        FeedbackEvent event = sampleEvent();
+        Schema schema = FeedbackEvent.getClassSchema();
+        GenericRecord generic = new GenericDatumReader<GenericRecord>(schema).read(null,
+                DecoderFactory.get().binaryDecoder(serde.encode(event), 10, serde.encode(event).length - 10, null));
+        generic.put("response", new Utf8(new byte[] {'o', 'k', (byte) 0xC3, '!'})); // a lead byte without its tail
+        generic.put("attributes", Map.of(new Utf8(new byte[] {(byte) 0xFF}), new Utf8("v")));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(generic, out);
+        UndecodableRecordException e = assertThrows(UndecodableRecordException.class,
+                () -> serde.decode(out.toByteArray()));
+        assertEquals(UndecodableRecordException.Cause.CORRUPT_BODY, e.reason());
+        assertTrue(e.getMessage().contains("text field 'response' is not valid UTF-8"), e.getMessage());
+
+        FeedbackEvent genuine = FeedbackEvent.newBuilder(event).setResponse("a real \uFFFD sign").build();
+        assertEquals(genuine, serde.decode(serde.encode(genuine)), "U+FFFD written as UTF-8 is text like any other");
     }
 
     @Test

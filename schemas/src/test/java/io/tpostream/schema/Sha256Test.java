@@ -31,5 +31,10 @@ class Sha256Test {
         assertFalse(Sha256.isWellFormed("AB".repeat(32)));
         assertFalse(Sha256.isWellFormed("ab".repeat(31)));
         assertFalse(Sha256.isWellFormed(null));
+        assertFalse(Sha256.isWellFormed("ab".repeat(32) + "a"));
+        assertFalse(Sha256.isWellFormed("ab".repeat(31) + "ag"));
+        assertFalse(Sha256.isWellFormed("ab".repeat(31) + "a\u0660"), "only ASCII digits");
+        assertFalse(Sha256.isWellFormed(""));
+        assertTrue(Sha256.isWellFormed("0123456789abcdef".repeat(4)));
     }
 }

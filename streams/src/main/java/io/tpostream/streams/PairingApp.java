@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -104,6 +105,16 @@ public final class PairingApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Whether the client has stopped or is stopping, by {@link #close} or after a failure. */
+    public boolean isDead() {
+        return DEAD.contains(streams.state());
+    }
+
+    /** What killed a stream thread and so shut this client down, if that happened. */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
     }
 
     /** The pairing counters summed over threads: see {@link PairingMetrics#snapshot}. */

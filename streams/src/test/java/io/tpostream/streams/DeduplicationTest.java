@@ -4,8 +4,11 @@ import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 import static io.tpostream.streams.TestEvents.T0;
@@ -81,5 +84,36 @@ class DeduplicationTest {
         // for it, and the copy is held on its own
         assertEquals(List.of("UNPAIRED_EXPIRED"), reasons());
         assertEquals(List.of("r1"), List.copyOf(driver.held().keySet()));
+    }
+
+    /**
+     * Ids and pair ids are remembered in time slots half a retention wide (see RecentValues): the retention must be
+     * exact to the millisecond wherever in its slot an id was seen, in RocksDB as on the heap.
+     */
+    @ParameterizedTest
+    @EnumSource(PairingConfig.StoreType.class)
+    void retentionIsExactWhereverInItsTimeSlotAnIdWasSeen(PairingConfig.StoreType type) {
+        long slot = RETENTION.toMillis() / 2;
+        Duration pairRetention = PairingConfig.defaults().pairRetention();
+        long firstSlot = T0.toEpochMilli() - Math.floorMod(T0.toEpochMilli(), slot);
+        try (PairingDriver d = new PairingDriver(PairingDriver.config().storeType(type).build())) {
+            long[] offsets = {0, 1, slot / 3, slot - 1};
+            for (int i = 0; i < offsets.length; i++) {
+                // each round far after the last, so that stream time only moves forward
+                Instant seen = Instant.ofEpochMilli(firstSlot + i * 3 * pairRetention.toMillis() + offsets[i]);
+                FeedbackEvent e = correction("c" + i, "a dog", "a cat").image(TestEvents.imageByUri("img" + i))
+                        .occurredAt(seen).build();
+                d.send(e, seen);
+                d.send(e, seen.plus(RETENTION).minusMillis(1));
+                d.send(e, seen.plus(RETENTION));
+                FeedbackEvent again = correction("c" + i + "-again", "a dog", "a cat")
+                        .image(TestEvents.imageByUri("img" + i)).occurredAt(seen).build();
+                d.send(again, seen.plus(pairRetention).minusMillis(1));
+                d.send(FeedbackEvent.newBuilder(again).setEventId("c" + i + "-later").build(), seen.plus(pairRetention));
+                assertEquals(List.of("DUPLICATE_EVENT", "DUPLICATE_PAIR", "DUPLICATE_PAIR"),
+                        d.deadLetters().stream().map(DeadLetter::getReason).toList(), "offset " + offsets[i]);
+                assertEquals(2, d.pairs().size(), "the first and the one after pairRetention, offset " + offsets[i]);
+            }
+        }
     }
 }

@@ -36,6 +36,7 @@ class StreamsSettingsTest {
         assertFalse(p.containsKey(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG));
         assertFalse(p.containsKey(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG));
         assertEquals("earliest", p.get("consumer.auto.offset.reset"));
+        assertEquals("-1", p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG), "one input partition per task: no idling");
         assertEquals(String.valueOf(8 << 20), p.get("producer.max.request.size"));
         assertEquals(String.valueOf(8 << 20), p.get("topic.max.message.bytes"));
         // Kafka accepts the whole set

@@ -7,8 +7,11 @@ import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.Sha256;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.util.Utf8;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -138,6 +141,22 @@ public final class TestEvents {
         rec.put("kind", new GenericData.EnumSymbol(future.getField("kind").schema(), "RATING"));
         rec.put("locale", "de");
         return encodeGeneric(future, rec);
+    }
+
+    /**
+     * The event as a writer with the current schema would encode it if it put these raw bytes, which need not be
+     * UTF-8, into the given top-level string field.
+     */
+    public static byte[] encodeWithRawText(FeedbackEvent e, String field, byte[] rawText) {
+        Schema schema = FeedbackEvent.getClassSchema();
+        try {
+            GenericRecord generic = new GenericDatumReader<GenericRecord>(schema).read(null,
+                    DecoderFactory.get().binaryDecoder(encode(e), 10, encode(e).length - 10, null));
+            generic.put(field, new Utf8(rawText));
+            return encodeGeneric(schema, generic);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static byte[] encodeGeneric(Schema schema, GenericRecord record) {

@@ -9,7 +9,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench",
         description = "Benchmarks whose output goes into the README with the command that made it.",
-        subcommands = {BenchTrainerCommand.class, BenchE2eCommand.class})
+        subcommands = {BenchTrainerCommand.class, BenchE2eCommand.class, BenchStreamsCommand.class,
+                BenchHostileCommand.class})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec

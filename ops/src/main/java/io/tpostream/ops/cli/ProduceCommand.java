@@ -62,7 +62,7 @@ import java.util.concurrent.atomic.AtomicReference;
                 "  annotator      string; tenant: string, default \"default\"",
                 "  attributes     object of strings",
                 "null means absent; unknown fields are errors. The record timestamp is the",
-                "send time, not occurredAt."})
+                "time the broker appends it (the feedback topic is LogAppendTime), not occurredAt."})
 final class ProduceCommand implements Callable<Integer> {
 
     @Spec
@@ -113,7 +113,8 @@ final class ProduceCommand implements Callable<Integer> {
                     throw new StopSending(line.lineNumber());
                 }
                 FeedbackEvent event = ((FeedbackLine.Parsed) line).event();
-                // no explicit timestamp: the streams app compares occurredAt with the send time
+                // no explicit timestamp: the broker stamps feedback with its append time, which the streams app
+                // compares occurredAt with
                 ProducerRecord<String, FeedbackEvent> record =
                         new ProducerRecord<>(topicName, event.getImage().getSha256(), event);
                 try {

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
                 TopicsCommand.class,
                 ProduceCommand.class,
                 ConsumeCommand.class,
+                StreamsCommand.class,
                 TrainCommand.class,
                 SubscribeCommand.class,
                 ReplayCommand.class,
@@ -73,6 +74,6 @@ public final class TpoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "missing command: broker, topics, produce, consume, train, subscribe, replay, keygen, ...");
+        throw new ParameterException(spec.commandLine(), "missing command: demo, broker, topics, streams, produce, consume, train, subscribe, ... (tpo --help lists them)");
     }
 }

@@ -1,7 +1,11 @@
 package io.tpostream.ops.console;
 
+import io.tpostream.ops.bench.Progress;
+
 import java.io.PrintWriter;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A one-line progress bar for long work: redrawn in place on a terminal, and as a plain line at most every few
@@ -24,6 +28,12 @@ public final class ProgressBar {
     public ProgressBar(PrintWriter out, boolean terminal) {
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /** A bar of its own for each label, so that each step's elapsed time and estimate start at its beginning. */
+    public static Progress perStep(PrintWriter out) {
+        Map<String, ProgressBar> bars = new HashMap<>();
+        return (label, done, total) -> bars.computeIfAbsent(label, l -> new ProgressBar(out)).update(label, done, total);
     }
 
     /** Shows {@code done} of {@code total} with a label; cheap to call often. */

@@ -1,5 +1,6 @@
 package io.tpostream.ops.kafka;
 
+import io.tpostream.streams.StreamsSettings;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * The one place where Kafka client settings are made, so that every client of the system (CLI, streams app,
@@ -170,6 +172,26 @@ public final class ClientSettings {
         forced.put(StreamsConfig.APPLICATION_ID_CONFIG, Objects.requireNonNull(applicationId));
         return build(Map.of(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 String.valueOf(MAX_REQUEST_BYTES)), forced);
+    }
+
+    /**
+     * The settings of a streams application such as the pairing app: {@link #streams(String)}'s properties
+     * (connection and security settings included) on top of {@link StreamsSettings}' exactly-once defaults, with
+     * room for records up to {@link #MAX_REQUEST_BYTES}.
+     *
+     * @param stateDir where its state stores live; must survive restarts to avoid restoring from the changelogs
+     */
+    public StreamsSettings streamsSettings(String applicationId, Path stateDir) {
+        Properties p = streams(applicationId);
+        Map<String, String> extra = new TreeMap<>();
+        p.stringPropertyNames().forEach(k -> extra.put(k, p.getProperty(k)));
+        // StreamsSettings owns these two
+        extra.remove(StreamsConfig.APPLICATION_ID_CONFIG);
+        extra.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        return StreamsSettings.of(bootstrapServers, stateDir)
+                .withApplicationId(applicationId)
+                .withMaxMessageBytes(MAX_REQUEST_BYTES)
+                .withExtraProperties(extra);
     }
 
     /** Our defaults, then the file's settings (they win), then what no file may change. */

@@ -22,6 +22,12 @@ import java.util.Optional;
  * exact offset windows of pairs); model-versions is never deleted and NOT compacted, since the history of
  * rejected and superseded versions is the lineage; token-rewards is kept forever with the versions it
  * explains; dead letters are kept {@value #DEAD_LETTER_RETENTION_DAYS} days, long enough to fix and replay.
+ *
+ * <p>Timestamps: feedback records get the broker's append time ({@value #LOG_APPEND_TIME}), whatever the producer
+ * sets. The pairing app runs on stream time, the largest record timestamp it has seen: with producer-chosen
+ * timestamps, one record stamped 59 minutes ahead (the broker's default tolerance is an hour) would expire every
+ * held rating and make every later partner "late"; one stamped in 1970 would be refused as stale however fresh its
+ * event. The append time is stored with the record, so a replay still sees the same times.
  */
 public final class TopicPlanner {
 
@@ -33,6 +39,8 @@ public final class TopicPlanner {
     public static final int DERIVED_MAX_MESSAGE_BYTES = 2 << 20;
 
     private static final String FOREVER = "-1";
+    public static final String TIMESTAMP_TYPE = "message.timestamp.type";
+    public static final String LOG_APPEND_TIME = "LogAppendTime";
 
     private TopicPlanner() {
     }
@@ -44,7 +52,7 @@ public final class TopicPlanner {
     public static List<TopicSpec> plan(Topics topics, int partitions, Optional<Short> replicationFactor) {
         return List.of(
                 new TopicSpec(topics.feedback(), partitions, replicationFactor,
-                        kept(FOREVER, FEEDBACK_MAX_MESSAGE_BYTES)),
+                        brokerTimed(kept(FOREVER, FEEDBACK_MAX_MESSAGE_BYTES))),
                 new TopicSpec(topics.deadLetters(), partitions, replicationFactor,
                         kept(String.valueOf(Duration.ofDays(DEAD_LETTER_RETENTION_DAYS).toMillis()),
                                 DERIVED_MAX_MESSAGE_BYTES)),
@@ -56,6 +64,11 @@ public final class TopicPlanner {
 
     public static List<TopicSpec> plan(Topics topics) {
         return plan(topics, DEFAULT_PARTITIONS, Optional.empty());
+    }
+
+    private static Map<String, String> brokerTimed(Map<String, String> configs) {
+        configs.put(TIMESTAMP_TYPE, LOG_APPEND_TIME);
+        return configs;
     }
 
     /** Delete (never compact) after an explicit time, with no size limit. */

@@ -1,6 +1,7 @@
 package io.tpostream.ops.cli;
 
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
+import io.tpostream.ops.testing.ChildJvm;
 import io.tpostream.ops.testing.Cli;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,12 +61,12 @@ class SecuredClientsIT {
         Cli.Result produced = Cli.run("produce", "--bootstrap-servers", servers, "--command-config", config,
                 "--input", Path.of("examples/feedback.jsonl").toAbsolutePath().toString());
         assertEquals(0, produced.exitCode(), produced.toString());
-        assertEquals("sent 6, skipped 0\n", produced.out());
+        assertEquals("sent 11, skipped 0\n", produced.out());
 
         Cli.Result consumed = Cli.run("consume", "--bootstrap-servers", servers, "--command-config", config,
-                "--topic", "feedback", "--from-beginning", "--max", "6", "--timeout", "30");
+                "--topic", "feedback", "--from-beginning", "--max", "11", "--timeout", "30");
         assertEquals(0, consumed.exitCode(), consumed.toString());
-        assertEquals(6, consumed.out().lines().count(), consumed.out());
+        assertEquals(11, consumed.out().lines().count(), consumed.out());
     }
 
     @Test
@@ -76,5 +77,20 @@ class SecuredClientsIT {
         assertEquals(1, r.exitCode(), r.toString());
         assertTrue(r.err().startsWith("tpo topics: error: cannot list topics: Authentication failed"), r.err());
         assertTrue(System.nanoTime() - start < 20_000_000_000L, "must not wait for a timeout");
+    }
+
+    @Test
+    void theStreamsAppConnectsOverSasl() throws Exception {
+        String config = clientProperties("alice-secret").toString();
+        List<String> connection = List.of("--bootstrap-servers", broker.bootstrapServers(LISTENER),
+                "--command-config", config, "--topic-prefix", "sasl-streams.");
+        assertEquals(0, Cli.run(StreamsCommandIT.args(connection, "topics")).exitCode());
+        try (ChildJvm streams = ChildJvm.tpo(StreamsCommandIT.args(connection, "streams", "--state-dir",
+                dir.resolve("state").toString()))) {
+            streams.awaitLine("RUNNING", StreamsCommandIT.DEADLINE);
+            assertEquals(0, Cli.run(StreamsCommandIT.args(connection, "produce", "--input",
+                    StreamsCommandIT.EXAMPLES.resolve("feedback.jsonl").toString())).exitCode());
+            StreamsCommandIT.assertExamplePairsAndDeadLetters(connection);
+        }
     }
 }

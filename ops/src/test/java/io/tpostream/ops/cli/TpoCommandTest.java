@@ -21,7 +21,7 @@ class TpoCommandTest {
     void helpListsTheCommands() {
         Cli.Result r = Cli.run("--help");
         assertEquals(0, r.exitCode(), r.toString());
-        for (String command : List.of("broker", "topics", "produce", "consume")) {
+        for (String command : List.of("broker", "topics", "produce", "consume", "streams")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing in\n" + r.out());
         }
         assertTrue(r.out().contains("Exit codes: 0 success, 1 failure at run time, 2 usage error."), r.out());
@@ -29,7 +29,7 @@ class TpoCommandTest {
 
     @Test
     void everyCommandHasHelpWithDefaults() {
-        for (String command : List.of("broker", "topics", "produce", "consume")) {
+        for (String command : List.of("broker", "topics", "produce", "consume", "streams")) {
             Cli.Result r = Cli.run(command, "--help");
             assertEquals(0, r.exitCode(), r.toString());
             assertTrue(r.out().startsWith("Usage: tpo " + command), r.out());

@@ -262,7 +262,7 @@ class FeedbackJsonParserTest {
         try (BufferedReader in = Files.newBufferedReader(examples.resolve("feedback.jsonl"))) {
             exampleParser.forEachLine(in, lines::add);
         }
-        assertEquals(6, lines.size());
+        assertEquals(Files.readAllLines(examples.resolve("feedback.jsonl")).size(), lines.size());
         lines.forEach(l -> assertInstanceOf(FeedbackLine.Parsed.class, l, l.toString()));
     }
 

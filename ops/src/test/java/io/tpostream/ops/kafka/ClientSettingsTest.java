@@ -90,4 +90,20 @@ class ClientSettingsTest {
                 () -> ClientSettings.load("h:1", missing));
         assertEquals("client properties file " + missing + " does not exist", noFile.getMessage());
     }
+
+    @Test
+    void theStreamsAppGetsTheFileSettingsOnTopOfExactlyOnce() throws IOException {
+        ClientSettings s = ClientSettings.load("h:1", file(
+                "security.protocol=SASL_SSL",
+                "sasl.mechanism=PLAIN"));
+        Properties p = s.streamsSettings("my-app", dir.resolve("state")).toProperties();
+        assertEquals("my-app", p.getProperty("application.id"));
+        assertEquals("h:1", p.getProperty("bootstrap.servers"));
+        assertEquals(dir.resolve("state").toString(), p.getProperty("state.dir"));
+        assertEquals("SASL_SSL", p.getProperty("security.protocol"));
+        assertEquals("PLAIN", p.getProperty("sasl.mechanism"));
+        assertEquals(String.valueOf(2 << 20), p.getProperty("producer.max.request.size"));
+        assertEquals(String.valueOf(2 << 20), p.getProperty("topic.max.message.bytes"), "changelogs take what the app writes");
+        assertEquals("exactly_once_v2", p.getProperty("processing.guarantee"));
+    }
 }

@@ -39,6 +39,10 @@ class TopicPlannerTest {
         assertEquals(THIRTY_DAYS_MS, t.get("x.feedback.dlq").configs().get("retention.ms"));
         plan.forEach(s -> assertEquals("delete", s.configs().get("cleanup.policy"), s.name() + " must not be compacted"));
         plan.forEach(s -> assertEquals(Optional.empty(), s.replicationFactor()));
+        assertEquals("LogAppendTime", t.get("x.feedback").configs().get("message.timestamp.type"),
+                "stream time must not be the producers' to set");
+        plan.stream().filter(s -> !s.name().equals("x.feedback")).forEach(s ->
+                assertEquals(null, s.configs().get("message.timestamp.type"), s.name()));
     }
 
     @Test

@@ -6,10 +6,9 @@ import io.tpostream.streams.validation.Rejection;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -28,7 +27,7 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
     private final String deadLetterSink;
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
-    private WindowStore<String, String> seen;
+    private RecentValues<String> seen;
 
     DeduplicateProcessor(PairingConfig config, String next, String deadLetterSink) {
         this.retentionMillis = config.dedupRetention().toMillis();
@@ -40,7 +39,7 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
-        this.seen = context.getStateStore(PairingStores.SEEN_EVENTS);
+        this.seen = new RecentValues<>(context.getStateStore(PairingStores.SEEN_EVENTS), retentionMillis);
     }
 
     @Override
@@ -48,9 +47,11 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
         String eventId = record.value().event().getEventId();
         long now = context.currentStreamTimeMs();
         RecordOrigin origin = RecordOrigin.of(context);
-        Optional<Rejection> refusal = Guard.decide(() -> firstSeen(eventId, now).map(first -> new Rejection(
-                        RejectReason.DUPLICATE_EVENT, "event id " + eventId + " was already accepted from " + first
-                        + " less than dedupRetention " + Duration.ofMillis(retentionMillis) + " ago (stream time)")),
+        Optional<Rejection> refusal = Guard.decide(() -> seen.latest(eventId, now).map(first -> new Rejection(
+                        RejectReason.DUPLICATE_EVENT, "event id " + eventId + " was already accepted from "
+                        + first.value() + " at stream time " + Instant.ofEpochMilli(first.time())
+                        + ", less than dedupRetention "
+                        + Duration.ofMillis(retentionMillis) + " ago")),
                 Optional::of);
         if (refusal.isPresent()) {
             metrics.deadLetter(refusal.get().reason());
@@ -59,13 +60,6 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
         } else {
             seen.put(eventId, origin.toString(), now);
             context.forward(record, next);
-        }
-    }
-
-    /** Entries are stamped with stream time, so "within retention" is the half-open interval (now - R, now]. */
-    private Optional<String> firstSeen(String eventId, long now) {
-        try (WindowStoreIterator<String> it = seen.fetch(eventId, Math.max(0, now - retentionMillis + 1), now)) {
-            return it.hasNext() ? Optional.of(it.next().value) : Optional.empty();
         }
     }
 }

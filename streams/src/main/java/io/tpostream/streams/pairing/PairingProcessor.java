@@ -9,17 +9,13 @@ import io.tpostream.streams.RejectReason;
 import io.tpostream.streams.validation.Rejection;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -47,10 +43,11 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     private final AvroSerde<FeedbackEvent> events = AvroSerde.of(FeedbackEvent.class);
     private final String pairSink;
     private final String deadLetterSink;
+    private final String expiredDetail;
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
-    private WindowStore<String, String> emittedPairs;
-    private WindowStore<String, Integer> pairCounts;
+    private RecentValues<String> emittedPairs;
+    private RecentValues<Integer> pairCounts;
     private KeyValueStore<String, HeldRating> held;
     private KeyValueStore<Bytes, HeldSource> sources;
     private long heldCount;
@@ -63,14 +60,20 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         this.factory = new PairFactory(config.generatorVersion());
         this.pairSink = pairSink;
         this.deadLetterSink = deadLetterSink;
+        // the same for every expiry, and many ratings expire: built once
+        this.expiredDetail = " (record timestamp + ratingWindow " + config.ratingWindow() + " + grace "
+                + config.grace() + ") and no other rating of the same image and prompt paired with it: a partner"
+                + " needs a rating gap of at least " + config.ratingGapThreshold() + ", a different response, a"
+                + " record timestamp within the window, and the key below maxPairsPerKey " + config.maxPairsPerKey();
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
-        this.emittedPairs = context.getStateStore(PairingStores.EMITTED_PAIRS);
-        this.pairCounts = context.getStateStore(PairingStores.PAIR_COUNTS);
+        long pairRetention = config.pairRetention().toMillis();
+        this.emittedPairs = new RecentValues<>(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
+        this.pairCounts = new RecentValues<>(context.getStateStore(PairingStores.PAIR_COUNTS), pairRetention);
         this.held = context.getStateStore(PairingStores.HELD_RATINGS);
         this.sources = context.getStateStore(PairingStores.HELD_SOURCES);
         heldCount = 0;
@@ -257,10 +260,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         Rejection why = new Rejection(RejectReason.UNPAIRED_EXPIRED, rating == null
                 ? "held rating state was incomplete at expiry"
                 : "rating " + rating.rating() + " was held until " + Instant.ofEpochMilli(rating.expiresAt())
-                + " (record timestamp + ratingWindow " + config.ratingWindow() + " + grace " + config.grace()
-                + ") and no other rating of the same image and prompt paired with it: a partner needs a rating gap"
-                + " of at least " + config.ratingGapThreshold() + ", a different response, a record timestamp"
-                + " within the window, and the key below maxPairsPerKey " + config.maxPairsPerKey());
+                + expiredDetail);
         RecordOrigin origin = source == null ? RecordOrigin.UNKNOWN : source.origin();
         deadLetter(new Record<>(eventId, DeadLetters.of(origin, eventId, why,
                 source == null ? null : source.rawKey(), source == null ? null : source.rawValue(), streamTime),
@@ -274,25 +274,11 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
 
     /** Event ids of the emission of this pair id within pairRetention, if any. */
     private Optional<String> emittedBy(String pairId, long now) {
-        try (WindowStoreIterator<String> it = emittedPairs.fetch(pairId, since(now, config.pairRetention()), now)) {
-            return it.hasNext() ? Optional.of(it.next().value) : Optional.empty();
-        }
+        return emittedPairs.latest(pairId, now).map(Stamped::value);
     }
 
     /** The key's live counter: the latest one started within pairRetention, or a new one starting now. */
     private PairCount pairCount(String key, long now) {
-        try (WindowStoreIterator<Integer> it = pairCounts.backwardFetch(key, since(now, config.pairRetention()),
-                now)) {
-            if (it.hasNext()) {
-                KeyValue<Long, Integer> latest = it.next();
-                return new PairCount(latest.key, latest.value);
-            }
-        }
-        return new PairCount(now, 0);
-    }
-
-    /** Window-store entries are stamped with stream time; "within retention" is (now - retention, now]. */
-    private static long since(long now, Duration retention) {
-        return Math.max(0, now - retention.toMillis() + 1);
+        return pairCounts.latest(key, now).map(c -> new PairCount(c.time(), c.value())).orElse(new PairCount(now, 0));
     }
 }

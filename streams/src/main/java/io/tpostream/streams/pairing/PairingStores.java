@@ -28,12 +28,12 @@ import java.time.Duration;
  */
 public final class PairingStores {
 
-    /** event id -> where it was first seen; window store, retention = dedupRetention */
-    public static final String SEEN_EVENTS = "seen-events";
-    /** pair id -> the event ids that made it; window store, retention = pairRetention */
-    public static final String EMITTED_PAIRS = "emitted-pairs";
-    /** pairing key -> pairs emitted since the counter's window started; window store, retention = pairRetention */
-    public static final String PAIR_COUNTS = "pair-counts";
+    /** event id -> when and where it was accepted; {@link RecentValues} over dedupRetention */
+    public static final String SEEN_EVENTS = "seen-event-ids";
+    /** pair id -> when, and the event ids that made it; {@link RecentValues} over pairRetention */
+    public static final String EMITTED_PAIRS = "emitted-pair-ids";
+    /** pairing key -> when its counter started, and the pairs emitted since; {@link RecentValues} over pairRetention */
+    public static final String PAIR_COUNTS = "pair-counters";
     /** pairing key + event id -> {@link HeldRating}; scanned by pairing-key prefix */
     public static final String HELD_RATINGS = "held-ratings";
     /** expiry time (8 bytes, big-endian) + held key -> {@link HeldSource}; scanned in time order to expire */
@@ -42,18 +42,19 @@ public final class PairingStores {
     private PairingStores() {
     }
 
-    static StoreBuilder<WindowStore<String, String>> seenEvents(PairingConfig c) {
-        return Stores.windowStoreBuilder(recent(c, SEEN_EVENTS, c.dedupRetention()), Serdes.String(), Serdes.String());
+    static StoreBuilder<WindowStore<String, Stamped<String>>> seenEvents(PairingConfig c) {
+        return Stores.windowStoreBuilder(recent(c, SEEN_EVENTS, c.dedupRetention()), Serdes.String(),
+                StateCodec.stampedSerde(Serdes.String()));
     }
 
-    static StoreBuilder<WindowStore<String, String>> emittedPairs(PairingConfig c) {
+    static StoreBuilder<WindowStore<String, Stamped<String>>> emittedPairs(PairingConfig c) {
         return Stores.windowStoreBuilder(recent(c, EMITTED_PAIRS, c.pairRetention()), Serdes.String(),
-                Serdes.String());
+                StateCodec.stampedSerde(Serdes.String()));
     }
 
-    static StoreBuilder<WindowStore<String, Integer>> pairCounts(PairingConfig c) {
+    static StoreBuilder<WindowStore<String, Stamped<Integer>>> pairCounts(PairingConfig c) {
         return Stores.windowStoreBuilder(recent(c, PAIR_COUNTS, c.pairRetention()), Serdes.String(),
-                Serdes.Integer());
+                StateCodec.stampedSerde(Serdes.Integer()));
     }
 
     static StoreBuilder<KeyValueStore<String, HeldRating>> heldRatings(PairingConfig c) {
@@ -65,13 +66,15 @@ public final class PairingStores {
     }
 
     /**
-     * A window store used as "remember this key for a while": window size = retention, one entry per key and
-     * timestamp (no duplicates).
+     * The window store under a {@link RecentValues}: windows one slot wide, one entry per key and slot (no
+     * duplicates), kept for the retention plus one slot so that the oldest slot with a live entry is still there.
      */
     private static WindowBytesStoreSupplier recent(PairingConfig c, String name, Duration retention) {
+        Duration slot = Duration.ofMillis(RecentValues.slotMillis(retention.toMillis()));
+        Duration kept = retention.plus(slot);
         return switch (c.storeType()) {
-            case ROCKSDB -> Stores.persistentWindowStore(name, retention, retention, false);
-            case IN_MEMORY -> Stores.inMemoryWindowStore(name, retention, retention, false);
+            case ROCKSDB -> Stores.persistentWindowStore(name, kept, slot, false);
+            case IN_MEMORY -> Stores.inMemoryWindowStore(name, kept, slot, false);
         };
     }
 

@@ -4,9 +4,9 @@ import io.tpostream.streams.PairingConfig;
 import io.tpostream.streams.validation.FeedbackValidator;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 
 /** Which held ratings a newly arrived rating of the same (image, prompt) forms a preference with. Pure. */
 final class RatingMatcher {
@@ -30,21 +30,33 @@ final class RatingMatcher {
      * @param live the held ratings of the same key that have not expired
      */
     List<Match> matches(HeldRating arriving, List<HeldRating> live) {
-        return live.stream()
-                .filter(held -> !held.eventId().equals(arriving.eventId()))
-                .filter(held -> Math.abs(held.timestamp() - arriving.timestamp()) <= windowMillis)
-                .filter(held -> !FeedbackValidator.sameText(held.response(), arriving.response()))
-                .sorted(Comparator.comparingLong(HeldRating::timestamp).thenComparing(HeldRating::eventId))
-                .flatMap(held -> match(arriving, held).stream())
-                .toList();
+        // plain loops: this runs for every rating, against every held rating of its key
+        List<Match> out = new ArrayList<>();
+        for (HeldRating held : live) {
+            if (held.eventId().equals(arriving.eventId())
+                    || Math.abs(held.timestamp() - arriving.timestamp()) > windowMillis
+                    || FeedbackValidator.sameText(held.response(), arriving.response())) {
+                continue;
+            }
+            Match m = match(arriving, held);
+            if (m != null) {
+                out.add(m);
+            }
+        }
+        out.sort(OLDEST_FIRST);
+        return out;
     }
 
-    private Optional<Match> match(HeldRating arriving, HeldRating held) {
+    private static final Comparator<Match> OLDEST_FIRST = Comparator.<Match>comparingLong(m -> m.held().timestamp())
+            .thenComparing(m -> m.held().eventId());
+
+    /** The match, or null if the gap is too small. */
+    private Match match(HeldRating arriving, HeldRating held) {
         // decimal arithmetic on the ratings as written: 3.3 - 1.3 is 2.0 here, 1.9999999999999998 in binary
         BigDecimal gap = BigDecimal.valueOf(arriving.rating()).subtract(BigDecimal.valueOf(held.rating())).abs();
         if (gap.compareTo(threshold) < 0) {
-            return Optional.empty();
+            return null;
         }
-        return Optional.of(new Match(held, arriving.rating() > held.rating(), gap.doubleValue()));
+        return new Match(held, arriving.rating() > held.rating(), gap.doubleValue());
     }
 }

@@ -11,7 +11,6 @@ import io.tpostream.streams.RejectReason;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,33 +87,32 @@ public final class FeedbackValidator {
         if (isBlank(e.getResponse())) {
             return reject(RejectReason.MISSING_RESPONSE, "response is blank");
         }
-        for (Map.Entry<String, String> field : textFields(e).entrySet()) {
-            String value = field.getValue();
-            if (value != null && value.length() > config.maxTextChars()) {
-                return reject(RejectReason.FIELD_TOO_LONG, field.getKey() + " has " + value.length()
-                        + " chars, more than maxTextChars " + config.maxTextChars());
+        ImageRef image = e.getImage();
+        String[] names = TEXT_FIELDS;
+        String[] values = {e.getEventId(), e.getModelName(), e.getPrompt(), e.getResponse(), e.getCorrectedResponse(),
+                e.getOtherResponse(), e.getAnnotator(), e.getTenant(), image.getUri(), image.getMediaType()};
+        for (int i = 0; i < names.length; i++) {
+            if (values[i] != null && values[i].length() > config.maxTextChars()) {
+                return tooLong(names[i], values[i]);
+            }
+        }
+        for (Map.Entry<String, String> a : e.getAttributes().entrySet()) {
+            if (a.getKey().length() > config.maxTextChars()) {
+                return tooLong("attributes key '" + abbreviate(a.getKey()) + "'", a.getKey());
+            }
+            if (a.getValue().length() > config.maxTextChars()) {
+                return tooLong("attributes['" + abbreviate(a.getKey()) + "']", a.getValue());
             }
         }
         return Optional.empty();
     }
 
-    private static Map<String, String> textFields(FeedbackEvent e) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("eventId", e.getEventId());
-        fields.put("modelName", e.getModelName());
-        fields.put("prompt", e.getPrompt());
-        fields.put("response", e.getResponse());
-        fields.put("correctedResponse", e.getCorrectedResponse());
-        fields.put("otherResponse", e.getOtherResponse());
-        fields.put("annotator", e.getAnnotator());
-        fields.put("tenant", e.getTenant());
-        fields.put("image.uri", e.getImage().getUri());
-        fields.put("image.mediaType", e.getImage().getMediaType());
-        e.getAttributes().forEach((k, v) -> {
-            fields.put("attributes key '" + abbreviate(k) + "'", k);
-            fields.put("attributes['" + abbreviate(k) + "']", v);
-        });
-        return fields;
+    private static final String[] TEXT_FIELDS = {"eventId", "modelName", "prompt", "response", "correctedResponse",
+            "otherResponse", "annotator", "tenant", "image.uri", "image.mediaType"};
+
+    private Optional<Rejection> tooLong(String field, String value) {
+        return reject(RejectReason.FIELD_TOO_LONG, field + " has " + value.length() + " chars, more than maxTextChars "
+                + config.maxTextChars());
     }
 
     private Optional<Rejection> checkKind(FeedbackEvent e) {

@@ -12,6 +12,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -20,8 +22,22 @@ import java.util.Optional;
  */
 final class ImageInspector {
 
+    /** How many verified images to remember; a few hundred KiB of hex digests. */
+    static final int VERIFIED_CACHE_SIZE = 2048;
+
     private final int maxImageBytes;
     private final long maxImagePixels;
+    /**
+     * Digests of images that passed every check, most recently used last. Feedback about one image tends to come in
+     * bursts (many users rate the same caption), and decoding is by far the most expensive check, so an image whose
+     * bytes hash to a digest in here is not decoded again: equal digests mean equal bytes, which decode the same.
+     */
+    private final Map<String, Boolean> verified = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > VERIFIED_CACHE_SIZE;
+        }
+    };
 
     ImageInspector(int maxImageBytes, long maxImagePixels) {
         this.maxImageBytes = maxImageBytes;
@@ -39,6 +55,18 @@ final class ImageInspector {
             return reject(RejectReason.IMAGE_SHA_MISMATCH, "inline image bytes hash to " + actual
                     + " but the event declares " + declaredSha256 + " (bytes altered, or the wrong image attached)");
         }
+        if (verified.containsKey(actual)) {
+            return Optional.empty();
+        }
+        Optional<Rejection> verdict = decode(bytes);
+        if (verdict.isEmpty()) {
+            verified.put(actual, Boolean.TRUE);
+        }
+        return verdict;
+    }
+
+    /** Reads the header, then the pixels: the checks only the decoder can make. */
+    private Optional<Rejection> decode(byte[] bytes) {
         // MemoryCacheImageInputStream: ImageIO.createImageInputStream may cache to a temp file, which is I/O
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);

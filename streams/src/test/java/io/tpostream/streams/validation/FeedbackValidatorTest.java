@@ -10,6 +10,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -124,6 +125,31 @@ class FeedbackValidatorTest {
         FeedbackEvent e = rating("ok", 4).build();
         Verdict v = validator.validate(e.getImage().getSha256().getBytes(), TestEvents.encode(e), recordTime);
         assertEquals(e, assertInstanceOf(Verdict.Accepted.class, v).event());
+    }
+
+    @Test
+    void textThatIsNotUtf8IsACorruptRecordNamingTheField() {
+        FeedbackEvent e = rating("r", 3).build();
+        byte[] latin1 = "caf\u00e9 au lait".getBytes(StandardCharsets.ISO_8859_1);
+        Verdict v = validator.validate(e.getImage().getSha256().getBytes(StandardCharsets.UTF_8),
+                TestEvents.encodeWithRawText(e, "prompt", latin1), recordTime);
+        Verdict.Rejected r = assertInstanceOf(Verdict.Rejected.class, v);
+        assertEquals(RejectReason.CORRUPT_RECORD, r.rejection().reason());
+        assertTrue(r.rejection().detail().contains("'prompt' is not valid UTF-8"), r.rejection().detail());
+
+        byte[] lone = {(byte) 0xED, (byte) 0xA0, (byte) 0x80}; // a UTF-16 surrogate, which UTF-8 forbids
+        Verdict attribute = validator.validate(e.getImage().getSha256().getBytes(StandardCharsets.UTF_8),
+                TestEvents.encodeWithRawText(rating("r", 3).response("ok").build(), "response", lone), recordTime);
+        assertEquals(RejectReason.CORRUPT_RECORD,
+                assertInstanceOf(Verdict.Rejected.class, attribute).rejection().reason());
+    }
+
+    @Test
+    void aGenuineReplacementCharacterIsValidText() {
+        FeedbackEvent e = rating("r", 3).response("the sign \uFFFD is a character too").build();
+        Verdict v = validator.validate(e.getImage().getSha256().getBytes(StandardCharsets.UTF_8), TestEvents.encode(e),
+                recordTime);
+        assertInstanceOf(Verdict.Accepted.class, v);
     }
 
     private static byte[] jpeg(int w, int h) {
