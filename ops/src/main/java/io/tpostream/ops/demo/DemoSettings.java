@@ -30,7 +30,7 @@ public record DemoSettings(Path out, Duration length, Objective objective, long 
 
     public static DemoSettings defaults(Path out) {
         return new DemoSettings(out, Duration.ofMinutes(4), Objective.TPO, 1, PretrainConfig.defaults(), 8,
-                Duration.ofSeconds(2), SimulatedUsers.Behaviour.defaults(), 48, 8, 6, Duration.ofSeconds(10), 2e-4);
+                Duration.ofSeconds(2), SimulatedUsers.Behaviour.defaults(), 48, 8, 6, Duration.ofSeconds(10), 1e-4);
     }
 
     public DemoSettings withLength(Duration d) {

@@ -46,10 +46,10 @@ class StreamsCommandIT {
                     EXAMPLES.resolve("feedback.jsonl").toString()));
             assertEquals("sent 11, skipped 0\n", produced.out(), produced.toString());
 
-            // held: the unpaired inline rating, and the two paired ones until their window closes
+            // held (not yet paired): the inline rating; the two ratings that paired are pair sources already
             String last = awaitProgress(streams, "events in 11");
             assertTrue(last.contains("pairs out 4 | dead letters 5 (TIMESTAMP_OUT_OF_RANGE 2, CORRECTION_IDENTICAL 1, "
-                    + "DUPLICATE_EVENT 1, RATING_OUT_OF_RANGE 1) | held ratings 3"), last);
+                    + "DUPLICATE_EVENT 1, RATING_OUT_OF_RANGE 1) | held ratings 1"), last);
             assertExamplePairsAndDeadLetters(connection);
 
             streams.terminate();
