@@ -26,21 +26,8 @@ final class BenchTrainerCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--preset", defaultValue = "tiny", description = "Model size: tiny, small or base.")
-    String preset;
-
-    @Option(names = "--objectives", defaultValue = "dpo,tpo", split = ",", paramLabel = "LIST",
-            description = "Objectives to compare; ratios are against the first.")
-    List<String> objectives;
-
-    @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per step.")
-    int batchSize;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps per objective.")
-    int warmup;
-
-    @Option(names = "--steps", defaultValue = "20", description = "Timed steps per objective.")
-    int steps;
+    @Mixin
+    StepBenchOptions bench;
 
     @Option(names = "--peak-tflops", defaultValue = "0", paramLabel = "T",
             description = "The device's peak (e.g. 989 for an H100's dense bf16); 0 = unknown.")
@@ -48,12 +35,11 @@ final class BenchTrainerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Objective> list = objectives.stream().map(Objective::fromName).toList();
-        List<StepBenchmark.Result> results = StepBenchmark.run(preset, list, batchSize, warmup, steps, device.resolve());
+        List<StepBenchmark.Result> results = bench.run(device.resolve());
         Map<String, Double> ratios = StepBenchmark.ratios(results);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "tpo bench trainer --preset %s --batch-size %d --steps %d --warmup %d --device %s (threads %s)%n",
-                preset, batchSize, steps, warmup, device.resolve(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
+                bench.preset, bench.batchSize, bench.steps, bench.warmup, device.resolve(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
         out.printf(Locale.ROOT, "%-18s %10s %10s %10s %12s %12s %9s%s%n", "objective", "median ms", "p90 ms",
                 "pairs/s", "tokens/s", "TFLOP/s", "ratio", peakTflops > 0 ? "      MFU" : "");
         for (StepBenchmark.Result r : results) {

@@ -2,6 +2,7 @@ package io.tpostream.ops.gpu;
 
 import ai.djl.Device;
 import io.tpostream.ops.cli.DeviceOption;
+import io.tpostream.ops.cli.StepBenchOptions;
 import io.tpostream.trainer.experiment.StepBenchmark;
 import io.tpostream.trainer.tpo.Objective;
 import picocli.CommandLine.Command;
@@ -31,21 +32,8 @@ final class StepBenchCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--preset", defaultValue = "small", description = "Model size: tiny, small or base.")
-    String preset;
-
-    @Option(names = "--objectives", defaultValue = "dpo,tpo", split = ",", paramLabel = "LIST",
-            description = "Objectives to compare; ratios are against the first.")
-    List<String> objectives;
-
-    @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per step.")
-    int batchSize;
-
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps per objective.")
-    int warmup;
-
-    @Option(names = "--steps", defaultValue = "20", description = "Timed steps per objective.")
-    int steps;
+    @Mixin
+    StepBenchOptions bench;
 
     // H100 SXM and H200 datasheet dense rates (the same chip); 0 leaves a column out
     @Option(names = "--peak-bf16-tflops", defaultValue = "989", description = "Dense bf16 peak, TFLOP/s.")
@@ -83,15 +71,14 @@ final class StepBenchCommand implements Callable<Integer> {
         }
         List<StepBenchmark.Result> results;
         try {
-            results = StepBenchmark.run(preset, objectives.stream().map(Objective::fromName).toList(), batchSize,
-                    warmup, steps, d);
+            results = bench.run(d);
         } catch (RuntimeException e) {
             if (!DeviceChecks.outOfMemory(e)) {
                 throw e;
             }
             DeviceChecks.write(out, new DeviceChecks.Envelope("bench", "out_of_memory", RunEnvironment.of(d),
-                    Map.of("preset", preset, "batchSize", batchSize, "error", String.valueOf(e.getMessage()))));
-            console.println("bench: OUT OF MEMORY on " + d + " (" + preset + ", batch " + batchSize + "): "
+                    Map.of("preset", bench.preset, "batchSize", bench.batchSize, "error", String.valueOf(e.getMessage()))));
+            console.println("bench: OUT OF MEMORY on " + d + " (" + bench.preset + ", batch " + bench.batchSize + "): "
                     + e.getMessage());
             console.flush();
             return DeviceChecks.OUT_OF_MEMORY;
@@ -105,7 +92,7 @@ final class StepBenchCommand implements Callable<Integer> {
         }).toList();
 
         console.printf(Locale.ROOT, "bench: %s preset, batch %d pairs, %d timed steps after %d warm-up, on %s, float32%n",
-                preset, batchSize, steps, warmup, d);
+                bench.preset, bench.batchSize, bench.steps, bench.warmup, d);
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-18s %10s %10s %9s %12s %9s %7s",
                 "objective", "median ms", "p90 ms", "pairs/s", "tokens/s", "TFLOP/s", "ratio"));
         peaks.keySet().forEach(name -> header.append(String.format(Locale.ROOT, " %11s", "MFU " + name)));
@@ -119,7 +106,7 @@ final class StepBenchCommand implements Callable<Integer> {
         }
         console.flush();
         DeviceChecks.write(out, new DeviceChecks.Envelope("bench", "measured", RunEnvironment.of(d),
-                new Bench(preset, batchSize, warmup, steps, peaks, rows)));
+                new Bench(bench.preset, bench.batchSize, bench.warmup, bench.steps, peaks, rows)));
         return 0;
     }
 }
