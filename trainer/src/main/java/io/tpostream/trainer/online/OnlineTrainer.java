@@ -192,6 +192,11 @@ public final class OnlineTrainer implements AutoCloseable {
                 }
                 try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
                         lineage.passedBytes(), lineage.passed().getVersion())) {
+                    long nonFinite = session.nonFiniteWeights();
+                    if (nonFinite > 0) {
+                        LOG.warn("{}: v{} holds {} NaN or infinite weights; every pair that touches them will be "
+                                + "quarantined", config.modelName(), lineage.passed().getVersion(), nonFinite);
+                    }
                     consume(publisher, session, lineage);
                 }
             }

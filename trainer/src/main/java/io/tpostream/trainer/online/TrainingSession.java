@@ -38,6 +38,7 @@ public final class TrainingSession implements AutoCloseable {
     private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
     private PreferenceTrainer trainer;
+    private long nonFiniteAtStart;
 
     /**
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
@@ -115,13 +116,19 @@ public final class TrainingSession implements AutoCloseable {
             if (version > 0 && !cp.optimizerState().isEmpty()) {
                 trainer.restoreOptimizerState(cp.optimizerState());
             }
+            nonFiniteAtStart = nonFiniteWeights();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** True if every weight is finite: a model that went NaN is never published as PASSED. */
-    public boolean weightsFinite() {
+    /**
+     * How many weights are NaN or infinite. A checkpoint may hold some from the start (e.g. the row of a rare token
+     * that overflowed in a half-precision export): every pair that touches them has a non-finite loss and is
+     * quarantined, so they never reach the gradients of the others.
+     */
+    public long nonFiniteWeights() {
+        long count = 0;
         try (NDManager scratch = policy.manager().newSubManager()) {
             for (NDArray a : policy.parameters().values()) {
                 // results of ops on a parameter land in the model's manager: move them to the scratch one
@@ -129,12 +136,20 @@ public final class TrainingSession implements AutoCloseable {
                 nan.attach(scratch);
                 NDArray infinite = a.isInfinite();
                 infinite.attach(scratch);
-                if (nan.logicalOr(infinite).any().getBoolean()) {
-                    return false;
-                }
+                count += nan.logicalOr(infinite).countNonzero().getLong();
             }
         }
-        return true;
+        return count;
+    }
+
+    /**
+     * True if training since the checkpoint this session started from (or was last reset to) turned a finite weight
+     * into NaN or infinity: such a candidate is never published as PASSED. What the checkpoint already held does not
+     * count; comparing counts is exact because no update makes a non-finite weight finite again (decay keeps an
+     * infinity infinite, and a step with a non-finite gradient is skipped).
+     */
+    public boolean trainingMadeWeightsNonFinite() {
+        return nonFiniteWeights() > nonFiniteAtStart;
     }
 
     public ModelInstance policy() {

@@ -1,7 +1,9 @@
 package io.tpostream.trainer.online;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -239,6 +242,37 @@ class TrainingSessionTest {
             assertTrue(r.unusable().get(badImage.getPairId()).startsWith("IMAGE_SHA_MISMATCH"), r.unusable().toString());
             assertNotNull(r.step());
             assertEquals(2, r.step().trained().size());
+        }
+    }
+
+    @Test
+    void weightsTheStartCheckpointAlreadyHeldNonFiniteAreNotBlamedOnTraining() throws IOException {
+        byte[] poisoned;
+        long row;
+        try (ModelInstance m = SceneFixtures.microSceneModel(7)) {
+            NDArray embeddings = m.parameters().get("language_model.model.embed_tokens.weight");
+            row = embeddings.getShape().get(1);
+            embeddings.set(new NDIndex(m.tokenizer().id("purple")), Float.POSITIVE_INFINITY);
+            poisoned = m.checkpoint(Map.of(), Map.of()).toBytes();
+        }
+        try (TrainingSession s = session(poisoned)) {
+            assertEquals(row, s.nonFiniteWeights());
+            TrainingSession.BatchResult trained = s.train(batch(0, 8));
+            assertTrue(trained.step().applied());
+            assertEquals(row, s.nonFiniteWeights(), "the infinite row stays as it was, nothing else turns");
+            assertFalse(s.trainingMadeWeightsNonFinite());
+        }
+    }
+
+    @Test
+    void aWeightThatTurnsNonFiniteAfterTheStartIsCaughtUntilTheNextReset() {
+        try (TrainingSession s = session(base)) {
+            assertEquals(0, s.nonFiniteWeights());
+            s.policy().parameters().get("language_model.lm_head.weight").set(new NDIndex(0, 0), Float.NaN);
+            assertTrue(s.trainingMadeWeightsNonFinite());
+            s.resetTo(base, 1);
+            assertFalse(s.trainingMadeWeightsNonFinite());
+            assertEquals(0, s.nonFiniteWeights());
         }
     }
 }
