@@ -5,8 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
+import io.tpostream.trainer.image.RgbImage;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.testing.SceneFixtures;
@@ -19,7 +21,9 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -273,6 +277,23 @@ class TrainingSessionTest {
             s.resetTo(base, 1);
             assertFalse(s.trainingMadeWeightsNonFinite());
             assertEquals(0, s.nonFiniteWeights());
+        }
+    }
+
+    @Test
+    void aPairWithAThinMillionPixelImageTrainsLikeAnyOther() {
+        // 1 x 1,000,000 pixels is within what the streams app lets through; scaling all of it to the model's size
+        // took gigabytes and ended the trainer, again on every restart, as the pair was read again
+        byte[] rgb = new byte[3_000_000];
+        Arrays.fill(rgb, (byte) 90);
+        byte[] png = new RgbImage(1, 1_000_000, rgb).encodePng();
+        PreferencePair thin = SceneFixtures.pair(MODEL, 3, 0);
+        thin.setImage(ImageRef.newBuilder(thin.getImage()).setBytes(ByteBuffer.wrap(png))
+                .setSha256(Sha256.hex(png)).setWidth(1).setHeight(1_000_000).build());
+        try (TrainingSession s = session(base)) {
+            TrainingSession.BatchResult r = s.train(List.of(new PairRecord(P0, 0, SERDE.encode(thin))));
+            assertEquals(Map.of(), r.unusable());
+            assertEquals(List.of(thin.getPairId()), r.step().trained());
         }
     }
 }
