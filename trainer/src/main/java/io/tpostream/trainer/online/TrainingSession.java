@@ -8,6 +8,7 @@ import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.PromptFormat;
 import io.tpostream.trainer.training.ImageResolver;
 import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.PreferenceTrainer;
@@ -37,6 +38,7 @@ public final class TrainingSession implements AutoCloseable {
     private final ModelInstance policy;
     private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
+    private final int maxPositions;
     private PreferenceTrainer trainer;
     private long nonFiniteAtStart;
 
@@ -51,6 +53,7 @@ public final class TrainingSession implements AutoCloseable {
         this.config = config;
         this.reference = reference;
         this.policy = reference.copy();
+        this.maxPositions = reference.config().text().maxPositions();
         resetTo(start, startVersion);
     }
 
@@ -81,6 +84,12 @@ public final class TrainingSession implements AutoCloseable {
                 continue;
             }
             sourceTimes.add(p.getSourceOccurredAt().toEpochMilli());
+            int positions = positions(p);
+            if (positions > maxPositions) {
+                unusable.put(p.getPairId(), "SEQUENCE_TOO_LONG: " + positions + " positions (image and text), the "
+                        + "model takes at most " + maxPositions);
+                continue;
+            }
             try {
                 pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
                         p.getRejected()));
@@ -90,6 +99,18 @@ public final class TrainingSession implements AutoCloseable {
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
         return new BatchResult(outcome, skipped, unusable, sourceTimes);
+    }
+
+    /**
+     * The longer of the pair's two sequences, in decoder positions: the image's patches and the text around them.
+     * Beyond the model's context it was never trained for such lengths, and attention memory grows with the square
+     * of the length: one pair with a 4,000-character response took gigabytes.
+     */
+    private int positions(PreferencePair p) {
+        PromptFormat format = policy.format();
+        int text = Math.max(format.encode(p.getPrompt(), p.getChosen()).length(),
+                format.encode(p.getPrompt(), p.getRejected()).length());
+        return text - 1 + policy.config().vision().numPatches();
     }
 
     /** The policy and optimizer as a checkpoint, with the given trainer state (keep it free of wall-clock time). */

@@ -296,4 +296,21 @@ class TrainingSessionTest {
             assertEquals(List.of(thin.getPairId()), r.step().trained());
         }
     }
+
+    @Test
+    void aPairLongerThanTheModelsContextIsQuarantinedAndTheOthersTrain() {
+        int context = SceneFixtures.microSceneConfig().text().maxPositions();
+        PreferencePair tooLong = SceneFixtures.pair(MODEL, 3, 0);
+        tooLong.setRejected("a red circle . ".repeat(context));
+        List<PairRecord> records = new ArrayList<>(batch(1, 3));
+        records.add(0, new PairRecord(P0, 0, SERDE.encode(tooLong)));
+        try (TrainingSession s = session(base)) {
+            TrainingSession.BatchResult r = s.train(records);
+            assertEquals(List.of(tooLong.getPairId()), List.copyOf(r.unusable().keySet()));
+            assertTrue(r.unusable().get(tooLong.getPairId()).startsWith("SEQUENCE_TOO_LONG: "),
+                    r.unusable().toString());
+            assertTrue(r.unusable().get(tooLong.getPairId()).endsWith("the model takes at most " + context));
+            assertEquals(3, r.step().trained().size());
+        }
+    }
 }
