@@ -1,5 +1,6 @@
 package io.tpostream.ops.online;
 
+import ai.djl.Device;
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.demo.SimulatedUsers;
 import io.tpostream.ops.kafka.ClientSettings;
@@ -27,6 +28,10 @@ import io.tpostream.trainer.eval.Scene;
 import io.tpostream.trainer.eval.SceneText;
 import io.tpostream.trainer.eval.SceneWorld;
 import io.tpostream.trainer.image.RgbImage;
+import io.tpostream.trainer.publish.LocalArtifactStore;
+import io.tpostream.trainer.serving.ModelSubscriber;
+import io.tpostream.trainer.serving.ServingModel;
+import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.testing.SceneFixtures;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -47,6 +52,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +65,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * app turns it into pairs and the trainer trains and publishes. Afterwards every feedback record is accounted for
  * exactly once (a pair's source, a dead letter, or a rating still held for a partner), no pair is emitted twice,
  * every pair offset lies in exactly one published window, version numbers run without gap or repeat, and every
- * version's artifact is there with its sha-256.
+ * version's artifact is there with its sha-256, and a subscriber that followed the model all along serves the
+ * newest one.
  */
 class BrokerRestartIT {
 
@@ -82,11 +89,21 @@ class BrokerRestartIT {
             Accounting accounted;
             List<PairProducer.Sent> pairs;
             long restartMillis;
+            Path artifacts = dir.resolve("artifacts");
+            List<Long> applied = new CopyOnWriteArrayList<>();
             try (PairingApp app = new PairingApp(topics, PairingConfig.defaults(), streams);
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ClientSettings.of(bootstrap).producer(),
                          new StringSerializer(), new ByteArraySerializer());
-                 TestTrainer trainer = new TestTrainer.Settings(bootstrap, topics, MODEL, base, dir.resolve("artifacts"))
-                         .start()) {
+                 TestTrainer trainer = new TestTrainer.Settings(bootstrap, topics, MODEL, base, artifacts).start();
+                 ServingModel serving = new ServingModel();
+                 ModelSubscriber subscriber = new ModelSubscriber(Map.of("bootstrap.servers", bootstrap),
+                         topics.modelVersions(), MODEL, List.of(new LocalArtifactStore(artifacts)), null, serving,
+                         new VersionListener() {
+                             @Override
+                             public void applied(ModelVersion version) {
+                                 applied.add(version.getVersion());
+                             }
+                         }, Device.cpu()).start()) {
                 app.start();
                 app.awaitRunning(Await.DEADLINE);
                 users.send(producer, 0, IMAGES_PER_PHASE);
@@ -113,7 +130,11 @@ class BrokerRestartIT {
                     return Accounting.of(bootstrap, topics, app.metricsSnapshot().getOrDefault("held-ratings", -1L));
                 }, a -> a.feedback() == users.sent() && a.complete());
                 pairs = accounted.pairs();
-                Versions.awaitCoverage(bootstrap, topics.modelVersions(), MODEL, pairs, trainer::assertAlive);
+                List<ModelVersion> covering = Versions.awaitCoverage(bootstrap, topics.modelVersions(), MODEL, pairs,
+                        trainer::assertAlive);
+                // a serving application that followed the model across the restart ends up on its newest version
+                long newest = covering.get(covering.size() - 1).getVersion();
+                Await.until("the subscriber to apply v" + newest, () -> applied, a -> a.contains(newest));
             }
 
             accounted.assertExactlyOnce();
