@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,7 +130,7 @@ class GateRejectionIT {
     }
 
     private static ModelSubscriber subscriber(String bootstrap, Topics topics, Path artifacts, ServingModel serving,
-                                              List<Long> applied) throws java.io.IOException {
+                                              List<Long> applied) throws IOException {
         return new ModelSubscriber(Map.of("bootstrap.servers", bootstrap), topics.modelVersions(), MODEL,
                 List.of(new LocalArtifactStore(artifacts)), null, serving, new VersionListener() {
                     @Override

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -96,7 +97,7 @@ class NonFiniteLossIT {
         }
 
         ModelVersion last = versions.get(versions.size() - 1);
-        List<Long> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> applied = new CopyOnWriteArrayList<>();
         try (ServingModel serving = new ServingModel();
              ModelSubscriber subscriber = new ModelSubscriber(Map.of("bootstrap.servers", bootstrap),
                      topics.modelVersions(), MODEL, List.of(new LocalArtifactStore(artifacts)), null, serving,

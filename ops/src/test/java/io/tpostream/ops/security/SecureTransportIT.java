@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -179,7 +180,7 @@ class SecureTransportIT {
     @Test
     void aClientWithoutALoginIsRefused() throws Exception {
         // SASL_SSL named, but no login module: the client itself says what is missing, before any connection
-        Path noJaas = java.nio.file.Files.write(dir.resolve("no-login.properties"),
+        Path noJaas = Files.write(dir.resolve("no-login.properties"),
                 List.of("security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512"));
         Cli.Result r = cli("topics", noJaas);
         assertEquals(1, r.exitCode(), r.toString());

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * An embedded broker secured the way a production cluster is, as its clients see it: a {@value #LISTENER} listener
@@ -145,10 +147,10 @@ public final class SecureKafka implements AutoCloseable {
                 + "\" password=\"" + password + "\";";
     }
 
-    private static <T> T call(org.apache.kafka.common.KafkaFuture<T> future) throws InterruptedException {
+    private static <T> T call(KafkaFuture<T> future) throws InterruptedException {
         try {
             return future.get(60, TimeUnit.SECONDS);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("admin call failed: " + e.getMessage(), e);
         }
     }
