@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 @Command(name = "subscribe",
         description = {
@@ -84,6 +85,7 @@ final class SubscribeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--artifacts: " + e.getMessage(), e);
         }
         CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ServingModel serving = new ServingModel()) {
             VersionListener listener = new VersionListener() {
                 @Override
@@ -103,6 +105,12 @@ final class SubscribeCommand implements Callable<Integer> {
                     out.println("refused v" + v.getVersion() + ": " + reason);
                     out.flush();
                 }
+
+                @Override
+                public void failed(Throwable cause) {
+                    failure.set(cause);
+                    done.countDown();
+                }
             };
             try (ModelSubscriber subscriber = new ModelSubscriber(kafka.clientSettings().commonMap(),
                     kafka.topics().modelVersions(), model, List.of(store), trusted, serving, listener,
@@ -121,6 +129,11 @@ final class SubscribeCommand implements Callable<Integer> {
                     // stopped by the signal: the subscriber closes below all the same
                 }
             }
+        }
+        if (failure.get() != null) {
+            // without this the command would wait forever for versions its dead subscriber can no longer see
+            throw new IllegalStateException("stopped following " + kafka.topics().modelVersions() + ": "
+                    + ErrorReporting.describe(failure.get()), failure.get());
         }
         return 0;
     }

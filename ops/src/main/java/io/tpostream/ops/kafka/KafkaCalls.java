@@ -10,6 +10,9 @@ import java.util.concurrent.TimeoutException;
 /** Waits for admin-client futures and turns their failures into messages that say what was being done. */
 public final class KafkaCalls {
 
+    private static final String NO_ANSWER_HINT =
+            "(is the broker running, and are the bootstrap servers and security settings right?)";
+
     private KafkaCalls() {
     }
 
@@ -22,10 +25,13 @@ public final class KafkaCalls {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new KafkaCallException("cannot " + what + ": " + cause.getMessage(), cause);
+            // the client's own timeout: a broker that is down, or one that drops a client whose security settings
+            // do not match its listener (e.g. TLS without the SASL login it expects), looks the same from here
+            String hint = cause instanceof org.apache.kafka.common.errors.TimeoutException ? " " + NO_ANSWER_HINT : "";
+            throw new KafkaCallException("cannot " + what + ": " + cause.getMessage() + hint, cause);
         } catch (TimeoutException e) {
             throw new KafkaCallException("cannot " + what + ": no answer from Kafka within " + timeout.toSeconds()
-                    + " s (is the broker running, and are the bootstrap servers and security settings right?)", e);
+                    + " s " + NO_ANSWER_HINT, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaCallException("interrupted while trying to " + what, e);

@@ -8,10 +8,13 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -58,6 +61,28 @@ public final class ChildTpo implements AutoCloseable {
         }
         reader.join(TimeUnit.SECONDS.toMillis(10));
         return process.exitValue();
+    }
+
+    /** Waits at most {@code within} for the process to end on its own: its exit status, or empty if it still runs. */
+    public Optional<Integer> exitWithin(Duration within) throws InterruptedException {
+        if (!process.waitFor(within.toNanos(), TimeUnit.NANOSECONDS)) {
+            return Optional.empty();
+        }
+        reader.join(TimeUnit.SECONDS.toMillis(10));
+        return Optional.of(process.exitValue());
+    }
+
+    /**
+     * Waits until it has printed a line that matches, or has ended; true if the line came.
+     *
+     * @throws AssertionError if neither happens within {@link Await#DEADLINE}
+     */
+    public boolean awaitLine(Predicate<String> line) throws InterruptedException {
+        Await.until("a line from tpo, or its end", () -> output.stream().anyMatch(line) || !alive(), ok -> ok);
+        if (!alive()) {
+            reader.join(TimeUnit.SECONDS.toMillis(10)); // what it printed last may still be in the pipe
+        }
+        return output.stream().anyMatch(line);
     }
 
     /** SIGTERM, as Ctrl-C or a service manager stops it; then waits. */

@@ -5,6 +5,7 @@ import io.tpostream.trainer.image.RgbImage;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
 
 /**
@@ -60,16 +61,24 @@ public final class ImagePreprocessor {
         return RgbImage.fromBufferedImage(canvas);
     }
 
+    /**
+     * Scales so the shortest side is {@code size} and keeps the centre square. The whole scaled image would be
+     * {@code size} x ({@code size} x aspect ratio) pixels: gigabytes for a 1 x 1,000,000 image, which any client
+     * may send. Only its centre square is kept, so only that is drawn: the same transform, shifted by the crop
+     * offset, onto a {@code size} x {@code size} canvas.
+     */
     private RgbImage resizeAndCrop(RgbImage image) {
         double scale = (double) size / Math.min(image.width(), image.height());
-        int w = Math.max(size, (int) Math.round(image.width() * scale));
-        int h = Math.max(size, (int) Math.round(image.height() * scale));
-        BufferedImage resized = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = resized.createGraphics();
+        long w = Math.max(size, Math.round(image.width() * scale));
+        long h = Math.max(size, Math.round(image.height() * scale));
+        BufferedImage square = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = square.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BICUBIC);
-        g.drawImage(toBuffered(image), 0, 0, w, h, null);
+        AffineTransform cropThenScale = AffineTransform.getTranslateInstance(-((w - size) / 2), -((h - size) / 2));
+        cropThenScale.scale((double) w / image.width(), (double) h / image.height());
+        g.drawImage(toBuffered(image), cropThenScale, null);
         g.dispose();
-        return RgbImage.fromBufferedImage(resized.getSubimage((w - size) / 2, (h - size) / 2, size, size));
+        return RgbImage.fromBufferedImage(square);
     }
 
     private static BufferedImage toBuffered(RgbImage image) {

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -63,6 +65,16 @@ public final class OnlineTrainer implements AutoCloseable {
         }
     }
 
+    /**
+     * Kafka refused this trainer: wrong or missing credentials, or an ACL it needs is missing. Retrying cannot help
+     * until an operator changes the credentials or ACLs, so the trainer stops and says what it needs.
+     */
+    public static final class AccessDeniedException extends RuntimeException {
+        AccessDeniedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** This trainer was fenced: another trainer of the same model took over. */
     public static final class FencedException extends RuntimeException {
         FencedException(String message, Throwable cause) {
@@ -100,6 +112,13 @@ public final class OnlineTrainer implements AutoCloseable {
                 if (!running()) {
                     return; // a failure caused by close() is no failure
                 }
+                if (isAccessDenied(e)) {
+                    throw new AccessDeniedException("Kafka refused the trainer of model '" + config.modelName() + "': "
+                            + innermostMessage(e) + ". It needs valid credentials and these ACLs: READ on topic "
+                            + config.topics().pairs() + " and group " + config.consumerGroup() + "; READ and WRITE on "
+                            + config.topics().modelVersions() + "; WRITE on " + config.topics().tokenRewards()
+                            + "; WRITE and DESCRIBE on transactional id " + config.transactionalId(), e);
+                }
                 if (!(e instanceof KafkaException || e instanceof UncheckedIOException)) {
                     throw e;
                 }
@@ -118,6 +137,26 @@ public final class OnlineTrainer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Authentication failed or an ACL is missing: not transient, unlike a broker that is away. */
+    static boolean isAccessDenied(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof AuthenticationException || c instanceof AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String innermostMessage(Throwable t) {
+        String message = t.getMessage();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null) {
+                message = c.getMessage();
+            }
+        }
+        return message == null ? t.getClass().getSimpleName() : message.replaceAll("\\.+$", "");
     }
 
     private boolean running() {
@@ -153,6 +192,11 @@ public final class OnlineTrainer implements AutoCloseable {
                 }
                 try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
                         lineage.passedBytes(), lineage.passed().getVersion())) {
+                    long nonFinite = session.nonFiniteWeights();
+                    if (nonFinite > 0) {
+                        LOG.warn("{}: v{} holds {} NaN or infinite weights; every pair that touches them will be "
+                                + "quarantined", config.modelName(), lineage.passed().getVersion(), nonFinite);
+                    }
                     consume(publisher, session, lineage);
                 }
             }

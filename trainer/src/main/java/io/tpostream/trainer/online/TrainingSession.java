@@ -8,6 +8,7 @@ import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.PromptFormat;
 import io.tpostream.trainer.training.ImageResolver;
 import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.PreferenceTrainer;
@@ -37,7 +38,9 @@ public final class TrainingSession implements AutoCloseable {
     private final ModelInstance policy;
     private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
+    private final int maxPositions;
     private PreferenceTrainer trainer;
+    private long nonFiniteAtStart;
 
     /**
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
@@ -50,6 +53,7 @@ public final class TrainingSession implements AutoCloseable {
         this.config = config;
         this.reference = reference;
         this.policy = reference.copy();
+        this.maxPositions = reference.config().text().maxPositions();
         resetTo(start, startVersion);
     }
 
@@ -80,6 +84,12 @@ public final class TrainingSession implements AutoCloseable {
                 continue;
             }
             sourceTimes.add(p.getSourceOccurredAt().toEpochMilli());
+            int positions = positions(p);
+            if (positions > maxPositions) {
+                unusable.put(p.getPairId(), "SEQUENCE_TOO_LONG: " + positions + " positions (image and text), the "
+                        + "model takes at most " + maxPositions);
+                continue;
+            }
             try {
                 pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
                         p.getRejected()));
@@ -89,6 +99,18 @@ public final class TrainingSession implements AutoCloseable {
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
         return new BatchResult(outcome, skipped, unusable, sourceTimes);
+    }
+
+    /**
+     * The longer of the pair's two sequences, in decoder positions: the image's patches and the text around them.
+     * Beyond the model's context it was never trained for such lengths, and attention memory grows with the square
+     * of the length: one pair with a 4,000-character response took gigabytes.
+     */
+    private int positions(PreferencePair p) {
+        PromptFormat format = policy.format();
+        int text = Math.max(format.encode(p.getPrompt(), p.getChosen()).length(),
+                format.encode(p.getPrompt(), p.getRejected()).length());
+        return text - 1 + policy.config().vision().numPatches();
     }
 
     /** The policy and optimizer as a checkpoint, with the given trainer state (keep it free of wall-clock time). */
@@ -115,13 +137,19 @@ public final class TrainingSession implements AutoCloseable {
             if (version > 0 && !cp.optimizerState().isEmpty()) {
                 trainer.restoreOptimizerState(cp.optimizerState());
             }
+            nonFiniteAtStart = nonFiniteWeights();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** True if every weight is finite: a model that went NaN is never published as PASSED. */
-    public boolean weightsFinite() {
+    /**
+     * How many weights are NaN or infinite. A checkpoint may hold some from the start (e.g. the row of a rare token
+     * that overflowed in a half-precision export): every pair that touches them has a non-finite loss and is
+     * quarantined, so they never reach the gradients of the others.
+     */
+    public long nonFiniteWeights() {
+        long count = 0;
         try (NDManager scratch = policy.manager().newSubManager()) {
             for (NDArray a : policy.parameters().values()) {
                 // results of ops on a parameter land in the model's manager: move them to the scratch one
@@ -129,12 +157,20 @@ public final class TrainingSession implements AutoCloseable {
                 nan.attach(scratch);
                 NDArray infinite = a.isInfinite();
                 infinite.attach(scratch);
-                if (nan.logicalOr(infinite).any().getBoolean()) {
-                    return false;
-                }
+                count += nan.logicalOr(infinite).countNonzero().getLong();
             }
         }
-        return true;
+        return count;
+    }
+
+    /**
+     * True if training since the checkpoint this session started from (or was last reset to) turned a finite weight
+     * into NaN or infinity: such a candidate is never published as PASSED. What the checkpoint already held does not
+     * count; comparing counts is exact because no update makes a non-finite weight finite again (decay keeps an
+     * infinity infinite, and a step with a non-finite gradient is skipped).
+     */
+    public boolean trainingMadeWeightsNonFinite() {
+        return nonFiniteWeights() > nonFiniteAtStart;
     }
 
     public ModelInstance policy() {

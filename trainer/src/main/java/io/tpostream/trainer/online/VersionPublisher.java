@@ -70,8 +70,10 @@ final class VersionPublisher {
 
         Map<String, Double> metrics = new LinkedHashMap<>(window.meanMetrics());
         String problem;
-        if (!session.weightsFinite()) {
-            problem = "non-finite weights: this candidate is never served";
+        long nonFinite = session.nonFiniteWeights();
+        metrics.put("weights/non_finite", (double) nonFinite);
+        if (session.trainingMadeWeightsNonFinite()) {
+            problem = "training made weights non-finite (" + nonFinite + " now): this candidate is never served";
         } else {
             Map<String, Double> evaluation = gate.measure(session.policy());
             metrics.putAll(evaluation);

@@ -117,9 +117,11 @@ public final class ModelSubscriber implements AutoCloseable {
         } catch (WakeupException e) {
             if (running.get()) {
                 LOG.error("model subscriber for {} stopped unexpectedly", modelName, e);
+                listener.failed(e);
             }
         } catch (RuntimeException e) {
             LOG.error("model subscriber for {} failed; the current model stays in service", modelName, e);
+            listener.failed(e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

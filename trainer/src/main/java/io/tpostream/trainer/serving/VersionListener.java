@@ -12,4 +12,11 @@ public interface VersionListener {
     /** The version was not applied, and why; the previous model stays in service. */
     default void refused(ModelVersion version, String reason) {
     }
+
+    /**
+     * The subscriber stopped following the topic for good (e.g. Kafka refused its credentials or its read access);
+     * the model it serves stays in service, but no newer version will come.
+     */
+    default void failed(Throwable cause) {
+    }
 }

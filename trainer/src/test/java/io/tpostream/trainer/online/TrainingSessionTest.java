@@ -1,10 +1,14 @@
 package io.tpostream.trainer.online;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
+import io.tpostream.trainer.image.RgbImage;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.testing.SceneFixtures;
@@ -17,11 +21,14 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -239,6 +246,71 @@ class TrainingSessionTest {
             assertTrue(r.unusable().get(badImage.getPairId()).startsWith("IMAGE_SHA_MISMATCH"), r.unusable().toString());
             assertNotNull(r.step());
             assertEquals(2, r.step().trained().size());
+        }
+    }
+
+    @Test
+    void weightsTheStartCheckpointAlreadyHeldNonFiniteAreNotBlamedOnTraining() throws IOException {
+        byte[] poisoned;
+        long row;
+        try (ModelInstance m = SceneFixtures.microSceneModel(7)) {
+            NDArray embeddings = m.parameters().get("language_model.model.embed_tokens.weight");
+            row = embeddings.getShape().get(1);
+            embeddings.set(new NDIndex(m.tokenizer().id("purple")), Float.POSITIVE_INFINITY);
+            poisoned = m.checkpoint(Map.of(), Map.of()).toBytes();
+        }
+        try (TrainingSession s = session(poisoned)) {
+            assertEquals(row, s.nonFiniteWeights());
+            TrainingSession.BatchResult trained = s.train(batch(0, 8));
+            assertTrue(trained.step().applied());
+            assertEquals(row, s.nonFiniteWeights(), "the infinite row stays as it was, nothing else turns");
+            assertFalse(s.trainingMadeWeightsNonFinite());
+        }
+    }
+
+    @Test
+    void aWeightThatTurnsNonFiniteAfterTheStartIsCaughtUntilTheNextReset() {
+        try (TrainingSession s = session(base)) {
+            assertEquals(0, s.nonFiniteWeights());
+            s.policy().parameters().get("language_model.lm_head.weight").set(new NDIndex(0, 0), Float.NaN);
+            assertTrue(s.trainingMadeWeightsNonFinite());
+            s.resetTo(base, 1);
+            assertFalse(s.trainingMadeWeightsNonFinite());
+            assertEquals(0, s.nonFiniteWeights());
+        }
+    }
+
+    @Test
+    void aPairWithAThinMillionPixelImageTrainsLikeAnyOther() {
+        // 1 x 1,000,000 pixels is within what the streams app lets through; scaling all of it to the model's size
+        // took gigabytes and ended the trainer, again on every restart, as the pair was read again
+        byte[] rgb = new byte[3_000_000];
+        Arrays.fill(rgb, (byte) 90);
+        byte[] png = new RgbImage(1, 1_000_000, rgb).encodePng();
+        PreferencePair thin = SceneFixtures.pair(MODEL, 3, 0);
+        thin.setImage(ImageRef.newBuilder(thin.getImage()).setBytes(ByteBuffer.wrap(png))
+                .setSha256(Sha256.hex(png)).setWidth(1).setHeight(1_000_000).build());
+        try (TrainingSession s = session(base)) {
+            TrainingSession.BatchResult r = s.train(List.of(new PairRecord(P0, 0, SERDE.encode(thin))));
+            assertEquals(Map.of(), r.unusable());
+            assertEquals(List.of(thin.getPairId()), r.step().trained());
+        }
+    }
+
+    @Test
+    void aPairLongerThanTheModelsContextIsQuarantinedAndTheOthersTrain() {
+        int context = SceneFixtures.microSceneConfig().text().maxPositions();
+        PreferencePair tooLong = SceneFixtures.pair(MODEL, 3, 0);
+        tooLong.setRejected("a red circle . ".repeat(context));
+        List<PairRecord> records = new ArrayList<>(batch(1, 3));
+        records.add(0, new PairRecord(P0, 0, SERDE.encode(tooLong)));
+        try (TrainingSession s = session(base)) {
+            TrainingSession.BatchResult r = s.train(records);
+            assertEquals(List.of(tooLong.getPairId()), List.copyOf(r.unusable().keySet()));
+            assertTrue(r.unusable().get(tooLong.getPairId()).startsWith("SEQUENCE_TOO_LONG: "),
+                    r.unusable().toString());
+            assertTrue(r.unusable().get(tooLong.getPairId()).endsWith("the model takes at most " + context));
+            assertEquals(3, r.step().trained().size());
         }
     }
 }
