@@ -105,22 +105,21 @@ class SecureTransportIT {
     void feedbackBecomesPairsThenAVersionThatTheSubscriberAppliesAllOverSaslSsl() throws Exception {
         Topics topics = new Topics(PREFIX);
         ClientSettings settings = ClientSettings.load(kafka.bootstrapServers(), alice);
-        Cli.Result produced = cli("produce", alice, "--input", Path.of("examples/feedback.jsonl").toAbsolutePath()
-                .toString());
+        Path examples = Path.of("examples/feedback.jsonl").toAbsolutePath();
+        Cli.Result produced = cli("produce", alice, "--input", examples.toString());
         assertEquals(0, produced.exitCode(), produced.toString());
-        assertEquals("sent 6, skipped 0\n", produced.out());
+        assertEquals("sent " + Files.readAllLines(examples).size() + ", skipped 0\n", produced.out());
 
         // the same properties, given to Kafka Streams: consumer group, transactional ids and internal topics
         StreamsSettings streams = StreamsSettings.of(kafka.bootstrapServers(), dir.resolve("streams"))
                 .withApplicationId(APP_ID).withExtraProperties(settings.connection());
         Set<String> pairIds;
-        // the example file is dated March 2026: old enough to count as stale under the default maxAge
-        PairingConfig pairing = PairingConfig.builder().maxAge(Duration.ofDays(365 * 100)).build();
-        try (PairingApp app = new PairingApp(topics, pairing, streams)) {
+        try (PairingApp app = new PairingApp(topics, PairingConfig.defaults(), streams)) {
             app.start();
             app.awaitRunning(Await.DEADLINE);
-            // the example file holds two ratings that pair, two corrections and a comparison (the sixth rating
-            // waits for a partner); one correction's image is a remote URI the trainer will not fetch
+            // ops/examples/README.md: two ratings that pair, two corrections and a comparison make four pairs (one
+            // rating waits for a partner, the rest are dead letters); one correction's image is a remote URI the
+            // trainer will not fetch
             pairIds = Await.until("the pairs of the example feedback", () -> pairIds(settings, topics),
                     ids -> ids.size() == 4);
         }
