@@ -4,14 +4,18 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +67,7 @@ public final class TopicAdmin implements AutoCloseable {
 
         List<String> names = plan.stream().map(TopicSpec::name).toList();
         Described described = describeOnceVisible(names);
+        awaitLeadersServing(created, described.topics());
 
         List<TopicReport> reports = new ArrayList<>();
         for (TopicSpec spec : plan) {
@@ -109,6 +114,36 @@ public final class TopicAdmin implements AutoCloseable {
                 return new Described(topics, configs);
             } catch (KafkaCalls.KafkaCallException e) {
                 if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                pause();
+            }
+        }
+    }
+
+    /**
+     * Returns once the leader of every partition of the new topics answers a request for its end offset. The
+     * broker's metadata names a leader a moment before that broker's replica manager hosts the partition; an
+     * idempotent producer that writes in that moment is told NOT_LEADER_OR_FOLLOWER for one batch while a later
+     * batch lands, and then retries the first one out of sequence until its delivery timeout (seen on a loaded
+     * 2-core machine: `tpo produce` right after `tpo topics` lost two records to it).
+     */
+    private void awaitLeadersServing(List<String> created, Map<String, TopicDescription> described) {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (String topic : created) {
+            described.get(topic).partitions().forEach(p -> partitions.put(new TopicPartition(topic, p.partition()),
+                    OffsetSpec.latest()));
+        }
+        if (partitions.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                KafkaCalls.await(admin.listOffsets(partitions).all(), timeout, "read the end offsets of " + created);
+                return;
+            } catch (KafkaCalls.KafkaCallException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 pause();

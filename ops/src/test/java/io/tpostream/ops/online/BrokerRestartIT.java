@@ -1,12 +1,12 @@
 package io.tpostream.ops.online;
 
-import ai.djl.Device;
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.demo.SimulatedUsers;
 import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.ops.testing.Await;
 import io.tpostream.ops.testing.OnlineTopics;
 import io.tpostream.ops.testing.PairProducer;
+import io.tpostream.ops.testing.RecordingSubscriber;
 import io.tpostream.ops.testing.TestTrainer;
 import io.tpostream.ops.testing.TopicReader;
 import io.tpostream.ops.testing.Versions;
@@ -28,10 +28,8 @@ import io.tpostream.trainer.eval.Scene;
 import io.tpostream.trainer.eval.SceneText;
 import io.tpostream.trainer.eval.SceneWorld;
 import io.tpostream.trainer.image.RgbImage;
-import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
-import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.testing.SceneFixtures;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -96,14 +94,8 @@ class BrokerRestartIT {
                          new StringSerializer(), new ByteArraySerializer());
                  TestTrainer trainer = new TestTrainer.Settings(bootstrap, topics, MODEL, base, artifacts).start();
                  ServingModel serving = new ServingModel();
-                 ModelSubscriber subscriber = new ModelSubscriber(Map.of("bootstrap.servers", bootstrap),
-                         topics.modelVersions(), MODEL, List.of(new LocalArtifactStore(artifacts)), null, serving,
-                         new VersionListener() {
-                             @Override
-                             public void applied(ModelVersion version) {
-                                 applied.add(version.getVersion());
-                             }
-                         }, Device.cpu()).start()) {
+                 ModelSubscriber subscriber = RecordingSubscriber.of(bootstrap, topics, MODEL, artifacts, serving,
+                         applied).start()) {
                 app.start();
                 app.awaitRunning(Await.DEADLINE);
                 users.send(producer, 0, IMAGES_PER_PHASE);

@@ -5,6 +5,7 @@ import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.testing.Await;
 import io.tpostream.ops.testing.OnlineTopics;
 import io.tpostream.ops.testing.PairProducer;
+import io.tpostream.ops.testing.RecordingSubscriber;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.ops.testing.TestTrainer;
 import io.tpostream.ops.testing.Versions;
@@ -18,7 +19,6 @@ import io.tpostream.trainer.online.VersionHistory;
 import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
-import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.testing.SceneFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -131,13 +131,7 @@ class GateRejectionIT {
 
     private static ModelSubscriber subscriber(String bootstrap, Topics topics, Path artifacts, ServingModel serving,
                                               List<Long> applied) throws IOException {
-        return new ModelSubscriber(Map.of("bootstrap.servers", bootstrap), topics.modelVersions(), MODEL,
-                List.of(new LocalArtifactStore(artifacts)), null, serving, new VersionListener() {
-                    @Override
-                    public void applied(ModelVersion version) {
-                        applied.add(version.getVersion());
-                    }
-                }, Device.cpu());
+        return RecordingSubscriber.of(bootstrap, topics, MODEL, artifacts, serving, applied);
     }
 
     private static List<PreferencePair> pairs(int from, int to) {

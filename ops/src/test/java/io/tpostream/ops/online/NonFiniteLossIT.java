@@ -1,11 +1,11 @@
 package io.tpostream.ops.online;
 
-import ai.djl.Device;
 import ai.djl.ndarray.index.NDIndex;
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.testing.Await;
 import io.tpostream.ops.testing.OnlineTopics;
 import io.tpostream.ops.testing.PairProducer;
+import io.tpostream.ops.testing.RecordingSubscriber;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.ops.testing.TestTrainer;
 import io.tpostream.ops.testing.Versions;
@@ -15,10 +15,8 @@ import io.tpostream.schema.Topics;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.TextTokenizer;
-import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
-import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.testing.SceneFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,14 +97,8 @@ class NonFiniteLossIT {
         ModelVersion last = versions.get(versions.size() - 1);
         List<Long> applied = new CopyOnWriteArrayList<>();
         try (ServingModel serving = new ServingModel();
-             ModelSubscriber subscriber = new ModelSubscriber(Map.of("bootstrap.servers", bootstrap),
-                     topics.modelVersions(), MODEL, List.of(new LocalArtifactStore(artifacts)), null, serving,
-                     new VersionListener() {
-                         @Override
-                         public void applied(ModelVersion version) {
-                             applied.add(version.getVersion());
-                         }
-                     }, Device.cpu()).start()) {
+             ModelSubscriber subscriber = RecordingSubscriber.of(bootstrap, topics, MODEL, artifacts, serving,
+                     applied).start()) {
             Await.until("the subscriber to apply the newest version", () -> applied, a -> !a.isEmpty());
             assertEquals(List.of(last.getVersion()), applied);
         }
