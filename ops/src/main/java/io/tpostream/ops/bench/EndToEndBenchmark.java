@@ -25,6 +25,7 @@ import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.tpo.LearningRateSchedule;
 import io.tpostream.trainer.tpo.Objective;
 import io.tpostream.trainer.training.PreferenceConfig;
+import io.tpostream.trainer.training.ProcessMemory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -37,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
@@ -67,9 +69,18 @@ public final class EndToEndBenchmark {
      * @param publishSeconds     writing checkpoints plus the transactions (all versions)
      * @param gateSeconds        evaluating candidates (all versions)
      * @param eventsSent         feedback events sent
+     * @param memory             this process's memory after each published version, in order
      */
     public record Result(Freshness.Result freshness, List<ModelVersion> versions, double trainerSeconds,
-                         double publishSeconds, double gateSeconds, long eventsSent) {
+                         double publishSeconds, double gateSeconds, long eventsSent, List<MemorySample> memory) {
+    }
+
+    /**
+     * Taken on the trainer's thread right after a version is published (after its publish timer stopped): the
+     * resident size of the whole process (broker, streams app, trainer and PyTorch's native memory) and the heap
+     * retained after a full collection.
+     */
+    public record MemorySample(long version, long residentKb, long heapAfterGcBytes) {
     }
 
     private EndToEndBenchmark() {
@@ -85,12 +96,15 @@ public final class EndToEndBenchmark {
                     s.publishEverySteps(), s.publishEvery(), 256,
                     GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, false, s.seed(), Device.cpu());
             long[] publishMillis = {0};
+            List<MemorySample> memory = new CopyOnWriteArrayList<>();
             OnlineTrainer trainer = new OnlineTrainer(config, new OnlineTrainer.Listener() {
                 @Override
                 public void published(ModelVersion version, long millis) {
                     synchronized (publishMillis) {
                         publishMillis[0] += millis;
                     }
+                    memory.add(new MemorySample(version.getVersion(), ProcessMemory.residentKb("VmRSS"),
+                            ProcessMemory.heapAfterGcBytes()));
                 }
             });
             Thread trainerThread = new Thread(trainer::run, "bench-trainer");
@@ -115,7 +129,8 @@ public final class EndToEndBenchmark {
             synchronized (publishMillis) {
                 publish = publishMillis[0] / 1000.0 - gate;
             }
-            return new Result(Freshness.compute(positions, versions), versions, trainerSeconds, publish, gate, sent);
+            return new Result(Freshness.compute(positions, versions), versions, trainerSeconds, publish, gate, sent,
+                    List.copyOf(memory));
         }
     }
 

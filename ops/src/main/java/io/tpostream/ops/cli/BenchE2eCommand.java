@@ -2,6 +2,7 @@ package io.tpostream.ops.cli;
 
 import io.tpostream.ops.base.BaseModels;
 import io.tpostream.ops.bench.EndToEndBenchmark;
+import io.tpostream.ops.bench.MemoryTrend;
 import io.tpostream.ops.console.ProgressBar;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.training.PretrainConfig;
@@ -21,7 +22,8 @@ import java.util.concurrent.Callable;
                 "(corrections) through the pairing app and the online trainer. Freshness = time from a feedback",
                 "event's occurredAt to the creation of the first PASSED version whose window holds its pair.",
                 "Publishing overhead = checkpoint + artifact + transaction time over the trainer's wall time",
-                "(the promotion gate's evaluation is reported beside it)."})
+                "(the promotion gate's evaluation is reported beside it). Memory: this process's resident size and",
+                "its heap after a full collection, sampled after each version (first against last quarter)."})
 final class BenchE2eCommand implements Callable<Integer> {
 
     @Spec
@@ -74,6 +76,7 @@ final class BenchE2eCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "trainer wall %.0f s: publishing (checkpoint + artifact + transaction) %.1f s = %.1f %%,"
                         + " gate evaluation %.1f s = %.1f %%%n", r.trainerSeconds(), r.publishSeconds(),
                 100 * r.publishSeconds() / r.trainerSeconds(), r.gateSeconds(), 100 * r.gateSeconds() / r.trainerSeconds());
+        o.println("memory after each version: " + MemoryTrend.describe(r.memory()));
         o.flush();
         return 0;
     }

@@ -2,8 +2,12 @@ package io.tpostream.ops.cli;
 
 import io.tpostream.ops.synthetic.HostileFeedback;
 import io.tpostream.ops.testing.Cli;
+import io.tpostream.trainer.testing.SceneFixtures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,5 +54,24 @@ class BenchCommandsIT {
                 + "expected | **0** |"), r.out());
         assertTrue(r.out().matches("(?s).*(\\d+) pairs expected, \\1 committed with exactly the expected lineage, "
                 + "0 unexpected pairs.*"), r.out());
+    }
+
+    @Test
+    void endToEndBenchmarkAccountsForEveryEventAndSamplesMemoryAfterEachVersion(@TempDir Path dir)
+            throws IOException {
+        Path base = SceneFixtures.writeBaseModel(dir.resolve("base.ckpt"), 21);
+        Cli.Result r = Cli.run("bench", "e2e", "--minutes", "0.25", "--events-per-second", "2",
+                "--publish-every-seconds", "2", "--gate-probe-images", "2", "--base", base.toString(), "--out",
+                dir.resolve("out").toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        Matcher counts = Pattern.compile("events (\\d+), versions (\\d+) .*pairs served (\\d+), not yet served (\\d+)")
+                .matcher(r.out());
+        assertTrue(counts.find(), r.out());
+        assertEquals(30, Integer.parseInt(counts.group(1)), r.out());
+        assertTrue(Integer.parseInt(counts.group(2)) >= 2, "the base and at least one trained version\n" + r.out());
+        assertEquals(30, Integer.parseInt(counts.group(3)) + Integer.parseInt(counts.group(4)), r.out());
+        assertTrue(r.out().matches("(?s).*\nfreshness: p50 [0-9.]+ s, p95 [0-9.]+ s, max [0-9.]+ s\n.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\nmemory after each version: RSS \\d+ -> \\d+ MiB \\(max \\d+\\), heap after "
+                + "GC \\d+ -> \\d+ MiB \\(max \\d+\\), first to last quarter of v0\\.\\.v\\d+\n.*"), r.out());
     }
 }

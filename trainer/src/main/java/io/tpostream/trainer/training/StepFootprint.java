@@ -16,8 +16,6 @@ import io.tpostream.trainer.model.VlmPresets;
 import io.tpostream.trainer.tpo.Objective;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -52,7 +50,7 @@ public final class StepFootprint {
         for (SyntheticPair p : SyntheticPairs.generate(world, 7, pairs)) {
             batch.add(new TrainingPair("footprint-" + batch.size(), p.image(), p.prompt(), p.chosen(), p.rejected()));
         }
-        long rssStart = residentKb("VmRSS");
+        long rssStart = ProcessMemory.residentKb("VmRSS");
         try (ModelInstance policy = ModelInstance.create(config, SceneVocabulary.resourceBytes(), 1, Device.cpu());
              ModelInstance reference = switch (mode) {
                  case "full" -> policy.frozenCopy();
@@ -69,7 +67,7 @@ public final class StepFootprint {
             long optimizerBytes = 2 * policy.parameters().values().stream().filter(NDArray::hasGradient)
                     .mapToLong(a -> a.size() * a.getDataType().getNumOfBytes()).sum();
             long tokens = 4L * batch.size() * rowTokens(policy, batch);
-            long rssModel = residentKb("VmRSS");
+            long rssModel = ProcessMemory.residentKb("VmRSS");
             List<Double> millis = new ArrayList<>();
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
@@ -84,7 +82,7 @@ public final class StepFootprint {
                             + "\"rss_model_mb\":%.0f,\"rss_peak_mb\":%.0f,\"step_ms_median\":%.0f,\"step_ms_first\":%.0f,"
                             + "\"steps\":%d,\"policy_tokens\":%d}%n",
                     preset, mode, pairs, parameters, weightBytes, adapterBytes, optimizerBytes, rssStart / 1024.0,
-                    rssModel / 1024.0, residentKb("VmHWM") / 1024.0, timed.get(timed.size() / 2), millis.get(0), steps,
+                    rssModel / 1024.0, ProcessMemory.residentKb("VmHWM") / 1024.0, timed.get(timed.size() / 2), millis.get(0), steps,
                     tokens);
         }
     }
@@ -101,19 +99,5 @@ public final class StepFootprint {
 
     private static long bytes(Map<String, NDArray> arrays) {
         return arrays.values().stream().mapToLong(a -> a.size() * a.getDataType().getNumOfBytes()).sum();
-    }
-
-    /** A field of /proc/self/status in kB (VmRSS: resident now, VmHWM: peak resident); -1 off Linux. */
-    private static long residentKb(String field) throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }
