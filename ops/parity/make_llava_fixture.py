@@ -11,11 +11,9 @@ index path is exercised), the tokenizer, and the inputs with their logits. It th
 reference on the same weights and stops if the two disagree by more than 1e-4, so a fixture never goes out that
 only one implementation believes.
 """
-import json
 import os
 import sys
 
-import numpy as np
 import torch
 import transformers
 from transformers import LlavaConfig, LlavaForConditionalGeneration
@@ -50,35 +48,18 @@ def build_model():
 
 
 def main(out_dir):
-    os.makedirs(out_dir, exist_ok=True)
     model = build_model()
-    pixels = spec.pixel_values(len(spec.PROMPTS))
-    texts = [spec.llava_ids(p, r) for p, r in zip(spec.PROMPTS, spec.RESPONSES)]
-    inputs = {"pixel_values": pixels, "text_ids": np.array(texts, dtype=np.int64)}
-    weights64 = {k: v.astype(np.float64) for k, v in spec.weights().items()}
-    for suffix, strategy in (("", "default"), ("_full", "full")):
-        count = spec.CONFIG["image_seq_length"] + (1 if strategy == "full" else 0)
-        ids = np.array([spec.expand_image_token(t, count) for t in texts], dtype=np.int64)
+
+    def forward(ids, pixels, strategy):
         with torch.no_grad():
             out = model(input_ids=torch.from_numpy(ids), pixel_values=torch.from_numpy(pixels),
                         attention_mask=torch.ones(ids.shape, dtype=torch.long),
                         vision_feature_select_strategy=strategy)
-        logits = out.logits.float().numpy()
-        variant = dict(spec.CONFIG, vision_feature_select_strategy=strategy)
-        expected = reference.logits(weights64, pixels.astype(np.float64), ids, variant)
-        gap = float(np.abs(logits - expected).max())
-        print("%s: transformers vs NumPy reference, max |diff| %.2e" % (strategy, gap))
-        if gap > 1e-4:
-            sys.exit("the two implementations disagree; no fixture written")
-        inputs["input_ids" + suffix] = ids
-        inputs["logits" + suffix] = logits
-    model.save_pretrained(out_dir, safe_serialization=True, max_shard_size="200KB")
-    with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as f:
-        json.dump(spec.tokenizer_json(), f, indent=1, ensure_ascii=False)
-    spec.write_safetensors(os.path.join(out_dir, "inputs.safetensors"), inputs,
-                           {"source": "transformers-" + transformers.__version__ + " torch-" + torch.__version__,
-                            "prompts": json.dumps(spec.PROMPTS), "responses": json.dumps(spec.RESPONSES)})
-    print("wrote", out_dir)
+        return out.logits.float().numpy()
+
+    inputs, _ = reference.checked_inputs(forward, "transformers")
+    reference.write_fixture(out_dir, inputs, "transformers-" + transformers.__version__ + " torch-" + torch.__version__,
+                            lambda d: model.save_pretrained(d, safe_serialization=True, max_shard_size="200KB"))
 
 
 if __name__ == "__main__":

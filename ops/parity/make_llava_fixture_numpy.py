@@ -144,32 +144,55 @@ def logits(w, pixels, input_ids, cfg):
     return language_model(w, embeddings, cfg)
 
 
-def main(out_dir):
-    os.makedirs(out_dir, exist_ok=True)
-    cfg = spec.CONFIG
-    weights32 = spec.weights()
-    w = {k: v.astype(np.float64) for k, v in weights32.items()}
+def variant(strategy):
+    return dict(spec.CONFIG, vision_feature_select_strategy=strategy)
+
+
+def checked_inputs(forward, name, tolerance=1e-4):
+    """The fixture's inputs with the logits of forward(input_ids, pixel_values, strategy), an implementation called
+    name, for both feature-selection strategies; exits, writing nothing, if they differ from this reference's by
+    more than tolerance. Returns the inputs and the largest difference."""
     pixels = spec.pixel_values(len(spec.PROMPTS))
     texts = [spec.llava_ids(p, r) for p, r in zip(spec.PROMPTS, spec.RESPONSES)]
     assert len({len(t) for t in texts}) == 1, "rows must encode to one length (no padding)"
-    inputs = {"pixel_values": pixels}
+    weights64 = {k: v.astype(np.float64) for k, v in spec.weights().items()}
+    inputs = {"pixel_values": pixels, "text_ids": np.array(texts, dtype=np.int64)}
+    gaps = []
     for suffix, strategy in (("", "default"), ("_full", "full")):
-        variant = dict(cfg, vision_feature_select_strategy=strategy)
-        count = cfg["image_seq_length"] + (1 if strategy == "full" else 0)
+        count = spec.CONFIG["image_seq_length"] + (1 if strategy == "full" else 0)
         ids = np.array([spec.expand_image_token(t, count) for t in texts], dtype=np.int64)
+        out = np.asarray(forward(ids, pixels, strategy), dtype=np.float32)
+        gap = float(np.abs(out - logits(weights64, pixels.astype(np.float64), ids, variant(strategy))).max())
+        print("%s: %s vs NumPy reference, max |diff| %.2e" % (strategy, name, gap))
+        if gap > tolerance:
+            sys.exit("%s and the NumPy reference disagree; no fixture written" % name)
+        gaps.append(gap)
         inputs["input_ids" + suffix] = ids
-        inputs["logits" + suffix] = logits(w, pixels.astype(np.float64), ids, variant).astype(np.float32)
-    inputs["text_ids"] = np.array(texts, dtype=np.int64)
-    write_model(out_dir, weights32)
+        inputs["logits" + suffix] = out
+    return inputs, max(gaps)
+
+
+def write_fixture(out_dir, inputs, source, write_weights=None):
+    """config.json, tokenizer.json and inputs.safetensors, plus the weights (write_weights(out_dir), or this
+    module's sharded writer)."""
+    os.makedirs(out_dir, exist_ok=True)
+    (write_weights or (lambda d: write_model(d, spec.weights())))(out_dir)
     with open(os.path.join(out_dir, "config.json"), "w") as f:
-        json.dump(cfg, f, indent=2, sort_keys=True)
+        json.dump(spec.CONFIG, f, indent=2, sort_keys=True)
     with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(spec.tokenizer_json(), f, indent=1, ensure_ascii=False)
     spec.write_safetensors(os.path.join(out_dir, "inputs.safetensors"), inputs,
-                           {"source": "numpy-reference", "prompts": json.dumps(spec.PROMPTS),
+                           {"source": source, "prompts": json.dumps(spec.PROMPTS),
                             "responses": json.dumps(spec.RESPONSES)})
     spread = inputs["logits"]
     print("wrote %s: logits %s, std %.3f, max |logit| %.3f" % (out_dir, spread.shape, spread.std(), abs(spread).max()))
+
+
+def main(out_dir):
+    w = {k: v.astype(np.float64) for k, v in spec.weights().items()}
+    inputs, _ = checked_inputs(lambda ids, pixels, strategy: logits(w, pixels.astype(np.float64), ids,
+                                                                    variant(strategy)), "NumPy")
+    write_fixture(out_dir, inputs, "numpy-reference")
 
 
 def write_model(out_dir, weights32):

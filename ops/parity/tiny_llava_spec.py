@@ -1,8 +1,8 @@
 """The tiny LLaVA-1.5-shaped model both fixture scripts share: its config, its LLaMA-style tokenizer, its seeded
 weights (Hugging Face names) and its inputs, plus a hand-written safetensors writer and reader.
 
-Nothing here needs PyTorch: make_llava_fixture_numpy.py runs the forward pass in NumPy, make_llava_fixture.py in
-transformers, and both start from exactly these weights and inputs.
+Nothing here needs PyTorch: make_llava_fixture_numpy.py runs the forward pass in NumPy, make_llava_fixture_torch.py
+in plain PyTorch modules, make_llava_fixture.py in transformers, and all start from exactly these weights and inputs.
 
 The shapes are chosen to exercise what a real LLaVA-1.5 checkpoint exercises: grouped-query attention
 (num_key_value_heads < num_attention_heads), features from hidden_states[-2] (so the tower's last layer and its

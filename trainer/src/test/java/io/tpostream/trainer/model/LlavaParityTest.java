@@ -21,14 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Logits of a tiny LLaVA-1.5-shaped model against an independent implementation, to 1e-4 in float32.
  *
- * <p>The fixture in {@code src/test/resources/parity/llava-tiny} was written by
- * {@code ops/parity/make_llava_fixture_numpy.py}, a NumPy re-implementation of transformers'
- * {@code LlavaForConditionalGeneration} forward pass in float64, because PyTorch cannot be installed on the machine
- * that produced it. {@code ops/parity/make_llava_fixture.py} regenerates the same files from transformers itself
- * (it also checks the NumPy reference against transformers to 1e-4) wherever PyTorch is available. The model
- * exercises grouped-query attention (4 query heads, 2 key/value heads), {@code vision_feature_layer = -2} (the last
- * vision layer and post_layernorm are in the files but unused), the image placeholder at index 4 rather than 0, causal
- * attention, sharded weights under transformers' current tensor names, and the LLaVA prompt template.
+ * <p>The logits in {@code src/test/resources/parity/llava-tiny} come from {@code ops/parity/make_llava_fixture_torch.py}:
+ * a plain-PyTorch LLaVA-1.5 (torch.nn modules whose state_dict keys are Hugging Face's tensor names, loaded with
+ * strict=True) run in float32, which refuses to write unless it agrees with the independent NumPy re-implementation
+ * ({@code make_llava_fixture_numpy.py}, float64) to 1e-4; the two agree to 5e-6 in float32 and 1e-14 in float64.
+ * {@code ops/parity/make_llava_fixture.py} writes the same files from transformers itself where it is installed.
+ * The model exercises grouped-query attention (4 query heads, 2 key/value heads), {@code vision_feature_layer = -2}
+ * (the last vision layer and post_layernorm are in the files but unused), the image placeholder at index 4 rather
+ * than 0, causal attention, sharded weights under transformers' current tensor names, and the LLaVA prompt template.
  */
 class LlavaParityTest {
 
