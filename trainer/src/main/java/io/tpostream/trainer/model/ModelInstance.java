@@ -8,6 +8,7 @@ import io.tpostream.trainer.image.RgbImage;
 
 import ai.djl.ndarray.types.DataType;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +132,13 @@ public final class ModelInstance implements AutoCloseable {
     public static ModelInstance load(Path checkpointFile, Device device) throws IOException {
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
             return fromCheckpoint(Checkpoint.read(checkpointFile, scratch), device);
+        }
+    }
+
+    /** A model from checkpoint bytes (an artifact, a replayed version); {@code source} names them in errors. */
+    public static ModelInstance load(byte[] checkpoint, String source, Device device) throws IOException {
+        try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+            return fromCheckpoint(Checkpoint.read(new ByteArrayInputStream(checkpoint), scratch, source), device);
         }
     }
 

@@ -1,10 +1,8 @@
 package io.tpostream.trainer.online;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
-import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.Artifacts;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -23,7 +21,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -224,9 +221,7 @@ public final class OnlineTrainer implements AutoCloseable {
 
     private ModelInstance loadFrozen(byte[] checkpoint) {
         Device device = config.device();
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
-             ModelInstance loaded = ModelInstance.fromCheckpoint(
-                     Checkpoint.read(new ByteArrayInputStream(checkpoint), scratch, config.basePath().toString()), device)) {
+        try (ModelInstance loaded = ModelInstance.load(checkpoint, config.basePath().toString(), device)) {
             return loaded.frozenCopy();
         } catch (IOException e) {
             throw new IllegalArgumentException(config.basePath() + " is not a checkpoint: " + e.getMessage(), e);

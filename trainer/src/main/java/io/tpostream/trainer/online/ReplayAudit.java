@@ -117,9 +117,7 @@ public final class ReplayAudit {
         io.tpostream.trainer.model.GradMode.offOnThisThread();
         PreferenceConfig config = PreferenceConfig.fromDescription(v.getHyperParameters());
         List<List<PairRecord>> batches = BatchPlan.rebuild(v.getBatchPlan(), window);
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
-             ModelInstance loaded = ModelInstance.fromCheckpoint(
-                     Checkpoint.read(new ByteArrayInputStream(reference), scratch, "reference"), device);
+        try (ModelInstance loaded = ModelInstance.load(reference, "reference", device);
              ModelInstance frozen = loaded.frozenCopy();
              TrainingSession session = new TrainingSession(v.getModelName(), config, frozen, parent, parentVersion)) {
             for (List<PairRecord> batch : batches) {

@@ -1,12 +1,10 @@
 package io.tpostream.trainer.serving;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.UndecodableRecordException;
 import io.tpostream.schema.VersionStatus;
-import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.publish.Artifacts;
@@ -20,7 +18,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.util.HashMap;
@@ -163,10 +160,7 @@ public final class ModelSubscriber implements AutoCloseable {
             }
             if (problem == null) {
                 byte[] bytes = Artifacts.readVerified(stores, v.getArtifact());
-                try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
-                    loaded = ModelInstance.fromCheckpoint(
-                            Checkpoint.read(new ByteArrayInputStream(bytes), scratch, v.getArtifact().getUri()), device);
-                }
+                loaded = ModelInstance.load(bytes, v.getArtifact().getUri(), device);
             }
         } catch (Artifacts.TamperedArtifactException e) {
             problem = "version " + v.getVersion() + ": " + e.getMessage();

@@ -45,9 +45,7 @@ class ReplayAuditTest {
     @BeforeAll
     static void baseModel() throws IOException {
         base = SceneFixtures.baseCheckpoint(5);
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
-             ModelInstance loaded = ModelInstance.fromCheckpoint(
-                     Checkpoint.read(new ByteArrayInputStream(base), scratch, "base"), Device.cpu())) {
+        try (ModelInstance loaded = ModelInstance.load(base, "base", Device.cpu())) {
             reference = loaded.frozenCopy();
         }
     }

@@ -2,14 +2,12 @@ package io.tpostream.trainer.online;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.image.RgbImage;
-import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.testing.SceneFixtures;
 import io.tpostream.trainer.tpo.Objective;
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -46,9 +43,7 @@ class TrainingSessionTest {
     @BeforeAll
     static void baseModel() throws IOException {
         base = SceneFixtures.baseCheckpoint(7);
-        try (NDManager scratch = NDManager.newBaseManager(Device.cpu());
-             ModelInstance loaded = ModelInstance.fromCheckpoint(
-                     Checkpoint.read(new ByteArrayInputStream(base), scratch, "base"), Device.cpu())) {
+        try (ModelInstance loaded = ModelInstance.load(base, "base", Device.cpu())) {
             reference = loaded.frozenCopy();
         }
     }
