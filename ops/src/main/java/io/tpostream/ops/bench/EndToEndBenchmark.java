@@ -22,7 +22,6 @@ import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
 import io.tpostream.trainer.online.VersionHistory;
 import io.tpostream.trainer.publish.LocalArtifactStore;
-import io.tpostream.trainer.tpo.LearningRateSchedule;
 import io.tpostream.trainer.tpo.Objective;
 import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.ProcessMemory;
@@ -91,8 +90,7 @@ public final class EndToEndBenchmark {
         try (LocalStack stack = LocalStack.start(s.dir(), PairingConfig.defaults())) {
             LocalArtifactStore artifacts = new LocalArtifactStore(s.dir().resolve("artifacts"));
             OnlineTrainerConfig config = new OnlineTrainerConfig(stack.client().clientConfig(), stack.topics(), MODEL,
-                    s.base(), artifacts, PreferenceConfig.defaults(Objective.TPO)
-                            .withLearningRate(LearningRateSchedule.constant(1e-4)), s.batchSize(),
+                    s.base(), artifacts, PreferenceConfig.defaults(Objective.TPO), s.batchSize(),
                     s.publishEverySteps(), s.publishEvery(), 256,
                     GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, false, s.seed(), Device.cpu());
             long[] publishMillis = {0};

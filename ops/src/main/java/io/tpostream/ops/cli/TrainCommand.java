@@ -85,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "Where checkpoints are stored, named by their sha-256 (env TPO_ARTIFACTS).")
     Path artifacts;
 
-    @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "2e-4", description = "Constant learning rate.")
+    @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "1e-4", description = "Constant learning rate.")
     double learningRate;
 
     @Option(names = "--gate", paramLabel = "on|off", defaultValue = "on",
@@ -97,11 +97,11 @@ final class TrainCommand implements Callable<Integer> {
     int gateProbeImages;
 
     @Option(names = "--gate-max-chair-i-increase", paramLabel = "X", defaultValue = "0.05",
-            description = "Largest allowed rise of CHAIR_i over the served version (negative: demand a fall).")
+            description = "Largest allowed rise of CHAIR_i over the best version served so far (negative: demand a fall).")
     double maxChairIncrease;
 
     @Option(names = "--gate-max-pope-f1-drop", paramLabel = "X", defaultValue = "0.05",
-            description = "Largest allowed fall of POPE-adversarial F1 below the served version.")
+            description = "Largest allowed fall of POPE-adversarial F1 below the best version served so far.")
     double maxPopeDrop;
 
     @Option(names = "--signing-key", paramLabel = "FILE",

@@ -35,7 +35,7 @@ class OnlineCommandsTest {
         assertEquals(0, train.exitCode(), train.toString());
         for (String expected : List.of("--objective=NAME", "Default: tpo", "--batch-size=N", "Default: 8",
                 "--publish-every-seconds=T", "Default: 60", "--gate=on|off", "--gate-probe-images=N", "Default: 32",
-                "--signing-key=FILE", "--device=auto|cpu|gpu[:N]", "Default: auto", "--learning-rate=LR", "2e-4",
+                "--signing-key=FILE", "--device=auto|cpu|gpu[:N]", "Default: auto", "--learning-rate=LR", "1e-4",
                 "3 fenced by another trainer", "intra-op thread count")) {
             // help text wraps at the terminal width: compare with single spaces
             assertTrue(train.out().replaceAll("\\s+", " ").contains(expected),

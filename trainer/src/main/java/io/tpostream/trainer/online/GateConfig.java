@@ -2,7 +2,7 @@ package io.tpostream.trainer.online;
 
 /**
  * The promotion gate: a candidate is evaluated on a fixed probe set from the scene world and rejected if its
- * hallucination metrics regress beyond a threshold versus the version being served.
+ * hallucination metrics regress beyond a threshold from the best values a served version has reached.
  *
  * @param enabled            off = every finite candidate passes (metrics are still measured)
  * @param probeImages        scenes in the probe set (captions for CHAIR, questions for POPE)

@@ -17,7 +17,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -48,6 +47,7 @@ final class VersionPublisher {
         long started = System.nanoTime();
         ArtifactStore.StoredArtifact stored = store(baseBytes, 0);
         Map<String, Double> metrics = new LinkedHashMap<>(gate.measure(base));
+        metrics.putAll(PromotionGate.bestsAfter(Map.of(), metrics));
         ModelVersion v0 = record(0, -1, stored, VersionStatus.PASSED, null, new TrainingWindow(), metrics, 0);
         producer.beginTransaction();
         producer.send(new ProducerRecord<>(config.topics().modelVersions(), config.modelName(), versionSerde.encode(v0)));
@@ -77,7 +77,10 @@ final class VersionPublisher {
         } else {
             Map<String, Double> evaluation = gate.measure(session.policy());
             metrics.putAll(evaluation);
-            problem = gate.verdict(evalOnly(lineage.passed().getMetrics()), evaluation).orElse(null);
+            problem = gate.verdict(lineage.passed().getMetrics(), evaluation).orElse(null);
+            if (problem == null) {
+                metrics.putAll(PromotionGate.bestsAfter(lineage.passed().getMetrics(), evaluation));
+            }
         }
         long gated = System.nanoTime();
         // what a version costs beside training: writing its checkpoint and evaluating it (the transaction's own time
@@ -112,16 +115,6 @@ final class VersionPublisher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the checkpoint of v" + version, e);
         }
-    }
-
-    private static Map<String, Double> evalOnly(Map<String, Double> metrics) {
-        Map<String, Double> out = new HashMap<>();
-        metrics.forEach((k, v) -> {
-            if (k.startsWith("eval/")) {
-                out.put(k, v);
-            }
-        });
-        return out;
     }
 
     private ModelVersion record(long version, long parent, ArtifactStore.StoredArtifact stored, VersionStatus status,

@@ -22,10 +22,10 @@ import java.util.Map;
 public record PreferenceConfig(TpoLossConfig loss, ImageCorruption corruption, LearningRateSchedule learningRate,
                                AdamWConfig optimizer, boolean trainVisionTower) {
 
-    /** Defaults that train the tiny scene model well (tuned on the scene world, see the README). */
+    /** Defaults that train the tiny scene model well (the learning rate from the sweep in the README). */
     public static PreferenceConfig defaults(Objective objective) {
         return new PreferenceConfig(TpoLossConfig.defaults().withObjective(objective), ImageCorruption.defaults(),
-                LearningRateSchedule.constant(2e-4), AdamWConfig.defaults(), false);
+                LearningRateSchedule.constant(1e-4), AdamWConfig.defaults(), false);
     }
 
     public PreferenceConfig withLearningRate(LearningRateSchedule schedule) {
