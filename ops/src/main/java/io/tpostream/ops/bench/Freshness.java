@@ -24,10 +24,12 @@ public final class Freshness {
     }
 
     /**
-     * @param latenciesMillis one per pair that reached a PASSED version, ascending
-     * @param notYetServed    pairs in no PASSED window (still in the trainer, or trained into a REJECTED version)
+     * @param latenciesMillis   one per pair that reached a PASSED version, ascending
+     * @param inRejectedWindows pairs trained into a REJECTED version: never served (training went back to the last
+     *                          PASSED weights)
+     * @param notYetInAVersion  pairs in no published window yet (still in the trainer)
      */
-    public record Result(List<Long> latenciesMillis, int notYetServed) {
+    public record Result(List<Long> latenciesMillis, int inRejectedWindows, int notYetInAVersion) {
 
         public double percentileSeconds(double p) {
             if (latenciesMillis.isEmpty()) {
@@ -39,20 +41,24 @@ public final class Freshness {
     }
 
     public static Result compute(List<PairPosition> pairs, List<ModelVersion> versions) {
-        List<ModelVersion> passed = versions.stream().filter(v -> v.getStatus() == VersionStatus.PASSED)
-                .sorted(Comparator.comparingLong(ModelVersion::getVersion)).toList();
+        List<ModelVersion> byNumber = versions.stream().sorted(Comparator.comparingLong(ModelVersion::getVersion))
+                .toList();
         List<Long> latencies = new ArrayList<>();
-        int missing = 0;
+        int rejected = 0;
+        int pending = 0;
         for (PairPosition p : pairs) {
-            ModelVersion first = passed.stream().filter(v -> contains(v, p)).findFirst().orElse(null);
-            if (first == null) {
-                missing++;
-            } else {
+            ModelVersion first = byNumber.stream().filter(v -> v.getStatus() == VersionStatus.PASSED && contains(v, p))
+                    .findFirst().orElse(null);
+            if (first != null) {
                 latencies.add(first.getCreatedAt().toEpochMilli() - p.feedbackMillis());
+            } else if (byNumber.stream().anyMatch(v -> contains(v, p))) {
+                rejected++;
+            } else {
+                pending++;
             }
         }
         Collections.sort(latencies);
-        return new Result(List.copyOf(latencies), missing);
+        return new Result(List.copyOf(latencies), rejected, pending);
     }
 
     private static boolean contains(ModelVersion v, PairPosition p) {

@@ -68,9 +68,11 @@ final class BenchE2eCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "tpo bench e2e --minutes %s --events-per-second %s --batch-size %d --publish-every-steps %d"
                         + " --publish-every-seconds %s --gate-probe-images %d%n", minutes, rate, batchSize,
                 publishEverySteps, publishEverySeconds, probeImages);
-        o.printf(Locale.ROOT, "events %d, versions %d (%d trained and PASSED), pairs served %d, not yet served %d%n",
-                r.eventsSent(), r.versions().size(), passed, r.freshness().latenciesMillis().size(),
-                r.freshness().notYetServed());
+        long rejected = r.versions().stream().filter(v -> v.getStatus() == VersionStatus.REJECTED).count();
+        o.printf(Locale.ROOT, "events %d, versions %d (%d trained and PASSED, %d REJECTED by the gate); pairs: %d served,"
+                        + " %d in REJECTED windows, %d not yet in a version%n", r.eventsSent(), r.versions().size(),
+                passed, rejected, r.freshness().latenciesMillis().size(), r.freshness().inRejectedWindows(),
+                r.freshness().notYetInAVersion());
         o.printf(Locale.ROOT, "freshness: p50 %.1f s, p95 %.1f s, max %.1f s%n", r.freshness().percentileSeconds(50),
                 r.freshness().percentileSeconds(95), r.freshness().percentileSeconds(100));
         o.printf(Locale.ROOT, "trainer wall %.0f s: publishing (checkpoint + artifact + transaction) %.1f s = %.1f %%,"

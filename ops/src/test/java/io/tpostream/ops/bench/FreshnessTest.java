@@ -1,24 +1,20 @@
 package io.tpostream.ops.bench;
 
-import io.tpostream.schema.Artifact;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.OffsetWindow;
 import io.tpostream.schema.VersionStatus;
+import io.tpostream.trainer.testing.TestVersions;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class FreshnessTest {
 
     private static ModelVersion version(long n, VersionStatus status, long createdMillis, OffsetWindow... windows) {
-        return ModelVersion.newBuilder().setModelName("m").setVersion(n).setParentVersion(n - 1).setReferenceVersion(0)
-                .setArtifact(new Artifact("file:///x", "00", 1L, "f")).setStatus(status)
-                .setTrainingWindow(List.of(windows)).setPairs(0).setSteps(0).setObjective("tpo")
-                .setHyperParameters(Map.of()).setSeed(1).setMetrics(Map.of())
+        return TestVersions.builder(n, status).setTrainingWindow(List.of(windows))
                 .setCreatedAt(Instant.ofEpochMilli(createdMillis)).build();
     }
 
@@ -39,7 +35,8 @@ class FreshnessTest {
         Freshness.Result r = Freshness.compute(pairs, versions);
 
         assertEquals(List.of(2_000L, 3_000L, 5_000L, 6_000L), r.latenciesMillis());
-        assertEquals(2, r.notYetServed());
+        assertEquals(1, r.inRejectedWindows());
+        assertEquals(1, r.notYetInAVersion());
         assertEquals(3.0, r.percentileSeconds(50));
         assertEquals(6.0, r.percentileSeconds(95));
     }

@@ -64,12 +64,13 @@ class BenchCommandsIT {
                 "--publish-every-seconds", "2", "--gate-probe-images", "2", "--base", base.toString(), "--out",
                 dir.resolve("out").toString());
         assertEquals(0, r.exitCode(), r.toString());
-        Matcher counts = Pattern.compile("events (\\d+), versions (\\d+) .*pairs served (\\d+), not yet served (\\d+)")
-                .matcher(r.out());
+        Matcher counts = Pattern.compile("events (\\d+), versions (\\d+) \\(\\d+ trained and PASSED, \\d+ REJECTED by the "
+                + "gate\\); pairs: (\\d+) served, (\\d+) in REJECTED windows, (\\d+) not yet in a version").matcher(r.out());
         assertTrue(counts.find(), r.out());
         assertEquals(30, Integer.parseInt(counts.group(1)), r.out());
         assertTrue(Integer.parseInt(counts.group(2)) >= 2, "the base and at least one trained version\n" + r.out());
-        assertEquals(30, Integer.parseInt(counts.group(3)) + Integer.parseInt(counts.group(4)), r.out());
+        assertEquals(30, Integer.parseInt(counts.group(3)) + Integer.parseInt(counts.group(4))
+                + Integer.parseInt(counts.group(5)), "every pair served, rejected or pending\n" + r.out());
         assertTrue(r.out().matches("(?s).*\nfreshness: p50 [0-9.]+ s, p95 [0-9.]+ s, max [0-9.]+ s\n.*"), r.out());
         assertTrue(r.out().matches("(?s).*\nmemory after each version: RSS \\d+ -> \\d+ MiB \\(max \\d+\\), heap after "
                 + "GC \\d+ -> \\d+ MiB \\(max \\d+\\), first to last quarter of v0\\.\\.v\\d+\n.*"), r.out());

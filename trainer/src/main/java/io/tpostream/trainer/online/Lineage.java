@@ -30,6 +30,19 @@ final class Lineage {
         return lastVersion + 1;
     }
 
+    /** Candidates the gate rejected since the last PASSED version (after a restart too: read from the numbers). */
+    long rejectedInARow() {
+        return lastVersion - passed.getVersion();
+    }
+
+    /**
+     * Whether this many rejections in a row deserve a warning: at 5, 10, 20, 40, ... so that a stalled trainer
+     * is noticed without a line per version.
+     */
+    static boolean worthAWarning(long rejectedInARow) {
+        return rejectedInARow >= 5 && rejectedInARow % 5 == 0 && Long.bitCount(rejectedInARow / 5) == 1;
+    }
+
     void published(ModelVersion version, byte[] checkpoint) {
         lastVersion = version.getVersion();
         if (version.getStatus() == io.tpostream.schema.VersionStatus.PASSED) {

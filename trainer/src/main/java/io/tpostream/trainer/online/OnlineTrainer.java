@@ -311,6 +311,13 @@ public final class OnlineTrainer implements AutoCloseable {
                                 p.version().getVersion(), p.version().getStatus(), p.version().getPairs(),
                                 p.version().getSteps(), p.millis(),
                                 p.version().getStatusReason() == null ? "" : ": " + p.version().getStatusReason());
+                        if (Lineage.worthAWarning(lineage.rejectedInARow())) {
+                            LOG.warn("{}: the gate rejected the last {} candidates; v{} stays served and what the "
+                                            + "rejected windows taught is dropped. Common causes: a learning rate too "
+                                            + "high for a long run, or feedback that teaches one skill at the cost of "
+                                            + "another (captions only, no questions); see ops/online-training.md",
+                                    config.modelName(), lineage.rejectedInARow(), lineage.passed().getVersion());
+                        }
                         listener.published(p.version(), p.millis());
                         window = window.next();
                         current[0] = window;

@@ -1,10 +1,9 @@
 package io.tpostream.trainer.publish;
 
-import io.tpostream.schema.Artifact;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.ModelVersion;
-import io.tpostream.schema.OffsetWindow;
 import io.tpostream.schema.VersionStatus;
+import io.tpostream.trainer.testing.TestVersions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,9 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,11 +31,7 @@ class VersionSignatureTest {
     Path dir;
 
     private static ModelVersion version(VersionStatus status) {
-        return ModelVersion.newBuilder().setModelName("m").setVersion(3).setParentVersion(2).setReferenceVersion(0)
-                .setArtifact(new Artifact("file:/a", "ab".repeat(32), 10L, "tpo-checkpoint-v1"))
-                .setStatus(status).setTrainingWindow(List.of(new OffsetWindow("pairs", 0, 4L, 9L)))
-                .setPairs(5).setSteps(1).setObjective("tpo").setHyperParameters(Map.of()).setSeed(0)
-                .setMetrics(Map.of()).setCreatedAt(Instant.EPOCH).build();
+        return TestVersions.builder(3, status).build();
     }
 
     @Test
