@@ -32,6 +32,7 @@ import java.util.concurrent.Callable;
                 RollbackCommand.class,
                 DemoCommand.class,
                 PretrainCommand.class,
+                ModelCommand.class,
                 WorldCommand.class,
                 EvalCommand.class,
                 ExperimentCommand.class,

@@ -4,6 +4,7 @@ import io.tpostream.trainer.eval.BenchmarkSpec;
 import io.tpostream.trainer.eval.BiasMode;
 import io.tpostream.trainer.eval.Evaluator;
 import io.tpostream.trainer.eval.ProbeSet;
+import io.tpostream.trainer.eval.Scene;
 import io.tpostream.trainer.model.ModelInstance;
 
 import java.util.LinkedHashMap;
@@ -34,7 +35,16 @@ public final class PromotionGate {
 
     public PromotionGate(GateConfig config, int imageSize) {
         this.config = config;
-        this.probes = ProbeSet.generate(BenchmarkSpec.of(config.probeSeed(), config.probeImages(), BiasMode.NONE, imageSize));
+        this.probes = ProbeSet.generate(BenchmarkSpec.of(config.probeSeed(), config.probeImages(), BiasMode.NONE,
+                sceneSize(imageSize)));
+    }
+
+    /**
+     * The side the probe scenes are drawn at: the model's own input size when the scene world can draw it, else
+     * the nearest size it can, which the model's preprocessor then resizes (a LLaVA-1.5 model takes 336 px).
+     */
+    static int sceneSize(int modelImageSize) {
+        return Math.max(Scene.MIN_IMAGE_SIZE, Math.min(Scene.MAX_IMAGE_SIZE, modelImageSize));
     }
 
     /** The probe-set metrics of a model (eval/chair_i, eval/pope_*_f1, ...). */

@@ -8,7 +8,9 @@ import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.ModelWeights;
 import io.tpostream.trainer.model.PromptFormat;
+import io.tpostream.trainer.model.VisionTower;
 import io.tpostream.trainer.training.ImageResolver;
 import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.PreferenceTrainer;
@@ -132,7 +134,8 @@ public final class TrainingSession implements AutoCloseable {
         }
         try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
             Checkpoint cp = Checkpoint.read(new ByteArrayInputStream(checkpointBytes), scratch, "checkpoint");
-            io.tpostream.trainer.model.ModelWeights.copyInto(policy.model(), cp.weights(), List.of());
+            // a LLaVA checkpoint also holds vision layers past the feature layer, which the model does not build
+            ModelWeights.copyInto(policy.model(), cp.weights(), VisionTower.unusedTensorPrefixes(policy.config()));
             trainer = new PreferenceTrainer(policy, reference, config);
             if (version > 0 && !cp.optimizerState().isEmpty()) {
                 trainer.restoreOptimizerState(cp.optimizerState());

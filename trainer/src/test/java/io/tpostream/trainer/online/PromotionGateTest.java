@@ -1,6 +1,7 @@
 package io.tpostream.trainer.online;
 
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.TestModels;
 import io.tpostream.trainer.testing.SceneFixtures;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +73,20 @@ class PromotionGateTest {
         assertTrue(normal.verdict(served, Map.of(CHAIR, 0.5)).orElseThrow().contains("no finite " + POPE));
         PromotionGate off = gate(GateConfig.defaults().withProbeImages(2).disabled());
         assertEquals(Optional.empty(), off.verdict(served, Map.of(CHAIR, 1.0, POPE, 0.0)));
+    }
+
+    @Test
+    void measuresAModelWhoseInputSizeTheSceneWorldCannotDraw() {
+        // the LLaVA fixture takes 16 px images (a real LLaVA-1.5 336 px); the scenes are drawn at 32 and resized
+        assertEquals(32, PromotionGate.sceneSize(16));
+        assertEquals(64, PromotionGate.sceneSize(336));
+        assertEquals(48, PromotionGate.sceneSize(48));
+        try (ModelInstance m = TestModels.llavaFixtureModel()) {
+            assertEquals(16, m.config().vision().imageSize());
+            Map<String, Double> metrics = new PromotionGate(GateConfig.defaults().withProbeImages(2),
+                    m.config().vision().imageSize()).measure(m);
+            assertTrue(Double.isFinite(metrics.get(CHAIR)) && Double.isFinite(metrics.get(POPE)), metrics.toString());
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.image.RgbImage;
 import io.tpostream.trainer.model.ModelInstance;
+import io.tpostream.trainer.model.TestModels;
 import io.tpostream.trainer.testing.SceneFixtures;
 import io.tpostream.trainer.tpo.Objective;
 import io.tpostream.trainer.training.PreferenceConfig;
@@ -80,6 +81,25 @@ class TrainingSessionTest {
             assertEquals(Sha256.hex(first), Sha256.hex(s.checkpoint(state)));
         }
         assertNotEquals(Sha256.hex(base), Sha256.hex(first));
+    }
+
+    @Test
+    void aLlavaCheckpointWithVisionLayersPastTheFeatureLayerTrainsAndResumes() throws IOException {
+        // imported from Hugging Face, the checkpoint holds the last vision layer and post_layernorm, which the model
+        // keeps aside instead of building; resuming from it once failed on those tensors
+        byte[] llava;
+        try (ModelInstance m = TestModels.llavaFixtureModel()) {
+            assertFalse(m.unusedTensors().isEmpty());
+            llava = m.checkpoint(Map.of(), Map.of()).toBytes();
+        }
+        try (ModelInstance loaded = ModelInstance.load(llava, "llava", Device.cpu());
+             ModelInstance frozen = loaded.frozenCopy();
+             TrainingSession s = new TrainingSession(MODEL, CONFIG, frozen, llava, 1)) {
+            assertTrue(s.train(batch(0, 2)).step().applied());
+            byte[] trained = s.checkpoint(Map.of());
+            s.resetTo(trained, 2);
+            assertEquals(Sha256.hex(trained), Sha256.hex(s.checkpoint(Map.of())), "reset to a checkpoint is exact");
+        }
     }
 
     @Test
