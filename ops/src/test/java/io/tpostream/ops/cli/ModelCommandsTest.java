@@ -61,6 +61,10 @@ class ModelCommandsTest {
         assertEquals(1, notAModel.exitCode(), notAModel.toString());
         assertTrue(notAModel.err().contains("config.json"), notAModel.err());
 
+        Cli.Result alone = Cli.run("model");
+        assertEquals(2, alone.exitCode(), alone.toString());
+        assertTrue(alone.err().startsWith("tpo model: missing subcommand: import, export"), alone.err());
+
         Cli.Result badType = Cli.run("model", "export", "--checkpoint", existing.toString(), "--out",
                 dir.resolve("o").toString(), "--dtype", "int8");
         assertEquals(2, badType.exitCode(), badType.toString());

@@ -6,9 +6,15 @@ import io.tpostream.trainer.image.RgbImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 /** Small models and inputs for model tests: one place, so every test builds them the same way. */
 public final class TestModels {
@@ -53,12 +59,36 @@ public final class TestModels {
      * The tiny LLaVA parity fixture (ops/parity): a Hugging Face directory with causal attention, grouped-query
      * attention, vision_feature_layer -2 and a LLaMA-style BPE tokenizer.
      */
-    public static Path llavaFixture() {
-        try {
-            return Path.of(TestModels.class.getResource("/parity/llava-tiny/config.json").toURI()).getParent();
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
+    public static synchronized Path llavaFixture() {
+        if (llavaFixture == null) {
+            try {
+                URI config = TestModels.class.getResource("/parity/llava-tiny/config.json").toURI();
+                llavaFixture = "jar".equals(config.getScheme()) ? extract(config) : Path.of(config).getParent();
+            } catch (URISyntaxException | IOException e) {
+                throw new IllegalStateException("cannot find the LLaVA fixture", e);
+            }
         }
+        return llavaFixture;
+    }
+
+    private static Path llavaFixture;
+
+    /**
+     * Another module's tests (ops) see the fixture inside the trainer's test jar, while models load from a
+     * directory: copy it out once, into a directory deleted when the JVM exits.
+     */
+    private static Path extract(URI configInJar) throws IOException {
+        Path target = Files.createTempDirectory("llava-tiny");
+        target.toFile().deleteOnExit(); // registered first, deleted last: after the files in it
+        try (FileSystem jar = FileSystems.newFileSystem(configInJar, Map.of());
+             Stream<Path> files = Files.list(jar.provider().getPath(configInJar).getParent())) {
+            for (Path file : files.toList()) {
+                Path copy = target.resolve(file.getFileName().toString());
+                Files.copy(file, copy);
+                copy.toFile().deleteOnExit();
+            }
+        }
+        return target;
     }
 
     public static ModelInstance llavaFixtureModel() {
