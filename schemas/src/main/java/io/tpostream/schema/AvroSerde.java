@@ -2,6 +2,10 @@ package io.tpostream.schema;
 
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -29,6 +33,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
+    /** Bytes before the datum in single-object encoding: the 2-byte marker and the 8-byte schema fingerprint. */
+    static final int HEADER_BYTES = 10;
+
     private static final Set<String> TRUSTED_PACKAGES = ConcurrentHashMap.newKeySet();
 
     static {
@@ -44,6 +51,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     private final Class<T> type;
     private final SchemaCatalog catalog;
+    private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
@@ -52,7 +60,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.catalog = catalog;
         trustPackage(type.getPackageName());
         SpecificData model = SpecificData.getForClass(type);
-        Schema schema = model.getSchema(type);
+        this.schema = model.getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema, catalog);
     }
@@ -79,6 +87,31 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             return out.toByteArray();
         } catch (IOException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName(), e);
+        }
+    }
+
+    /**
+     * The record as a generic record of its own schema: for tools and tests that write what a typed record cannot
+     * hold (an older or newer schema's fields, bytes that are not UTF-8) and encode it with {@link #encodeGeneric}.
+     */
+    public GenericRecord toGeneric(T record) {
+        byte[] bytes = encode(record);
+        try {
+            return new GenericDatumReader<GenericRecord>(schema).read(null,
+                    DecoderFactory.get().binaryDecoder(bytes, HEADER_BYTES, bytes.length - HEADER_BYTES, null));
+        } catch (IOException e) {
+            throw new SerializationException("cannot read back " + type.getSimpleName(), e);
+        }
+    }
+
+    /** A generic record in single-object encoding under {@code writer}: what a producer of that schema sends. */
+    public static byte[] encodeGeneric(Schema writer, GenericRecord record) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record, out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new SerializationException("cannot encode " + writer.getFullName(), e);
         }
     }
 
@@ -127,7 +160,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     }
 
     private static String fingerprintHex(byte[] bytes) {
-        if (bytes.length < 10) {
+        if (bytes.length < HEADER_BYTES) {
             return "(truncated)";
         }
         byte[] fp = new byte[8];

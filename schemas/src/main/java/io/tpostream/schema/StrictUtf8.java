@@ -65,7 +65,7 @@ final class StrictUtf8 {
      * {@code prompt} or {@code attributes[key]}; empty if all are valid (or the record cannot be read at all).
      */
     static Optional<String> firstInvalid(byte[] singleObject, SchemaCatalog catalog) {
-        if (singleObject.length < 10) {
+        if (singleObject.length < AvroSerde.HEADER_BYTES) {
             return Optional.empty();
         }
         long fingerprint = ByteBuffer.wrap(singleObject, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
@@ -74,7 +74,8 @@ final class StrictUtf8 {
             return Optional.empty();
         }
         try {
-            BinaryDecoder in = DecoderFactory.get().binaryDecoder(singleObject, 10, singleObject.length - 10, null);
+            BinaryDecoder in = DecoderFactory.get().binaryDecoder(singleObject, AvroSerde.HEADER_BYTES,
+                    singleObject.length - AvroSerde.HEADER_BYTES, null);
             return firstInvalid(new RawStringReader(writer).read(null, in), "");
         } catch (IOException | RuntimeException e) {
             return Optional.empty(); // unreadable this way: the ordinary decoder already accepted it

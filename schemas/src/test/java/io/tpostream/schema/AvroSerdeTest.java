@@ -2,14 +2,10 @@ package io.tpostream.schema;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
@@ -78,10 +74,7 @@ class AvroSerdeTest {
         old.put("response", "a green triangle");
         old.put("kind", new GenericData.EnumSymbol(v1.getField("kind").schema(), "CORRECTION"));
         old.put("correctedResponse", "a green square");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old, out);
-
-        FeedbackEvent decoded = serde.decode(out.toByteArray());
+        FeedbackEvent decoded = serde.decode(AvroSerde.encodeGeneric(v1, old));
 
         assertEquals("old-1", decoded.getEventId());
         assertEquals(FeedbackKind.CORRECTION, decoded.getKind());
@@ -104,9 +97,7 @@ class AvroSerdeTest {
         }
         rec.put("locale", "de");
         rec.put("kind", new GenericData.EnumSymbol(future.getField("kind").schema(), "THUMBS"));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), future).encode(rec, out);
-        byte[] bytes = out.toByteArray();
+        byte[] bytes = AvroSerde.encodeGeneric(future, rec);
 
         UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> serde.decode(bytes));
         assertEquals(UndecodableRecordException.Cause.UNKNOWN_SCHEMA, e.reason());
@@ -165,14 +156,11 @@ class AvroSerdeTest {
     void textThatIsNotUtf8IsCorruptionNotReplacementCharacters() throws Exception {
         FeedbackEvent event = sampleEvent();
         Schema schema = FeedbackEvent.getClassSchema();
-        GenericRecord generic = new GenericDatumReader<GenericRecord>(schema).read(null,
-                DecoderFactory.get().binaryDecoder(serde.encode(event), 10, serde.encode(event).length - 10, null));
+        GenericRecord generic = serde.toGeneric(event);
         generic.put("response", new Utf8(new byte[] {'o', 'k', (byte) 0xC3, '!'})); // a lead byte without its tail
         generic.put("attributes", Map.of(new Utf8(new byte[] {(byte) 0xFF}), new Utf8("v")));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(generic, out);
-        UndecodableRecordException e = assertThrows(UndecodableRecordException.class,
-                () -> serde.decode(out.toByteArray()));
+        byte[] bytes = AvroSerde.encodeGeneric(schema, generic);
+        UndecodableRecordException e = assertThrows(UndecodableRecordException.class, () -> serde.decode(bytes));
         assertEquals(UndecodableRecordException.Cause.CORRUPT_BODY, e.reason());
         assertTrue(e.getMessage().contains("text field 'response' is not valid UTF-8"), e.getMessage());
 

@@ -7,10 +7,7 @@ import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.Sha256;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.util.Utf8;
 
 import javax.imageio.ImageIO;
@@ -113,7 +110,7 @@ public final class TestEvents {
         old.put("correctedResponse", e.getCorrectedResponse());
         old.put("otherResponse", e.getOtherResponse());
         old.put("otherPreferred", e.getOtherPreferred());
-        return encodeGeneric(v1, old);
+        return AvroSerde.encodeGeneric(v1, old);
     }
 
     /**
@@ -140,7 +137,7 @@ public final class TestEvents {
         rec.put("occurredAt", e.getOccurredAt().toEpochMilli());
         rec.put("kind", new GenericData.EnumSymbol(future.getField("kind").schema(), "RATING"));
         rec.put("locale", "de");
-        return encodeGeneric(future, rec);
+        return AvroSerde.encodeGeneric(future, rec);
     }
 
     /**
@@ -148,25 +145,9 @@ public final class TestEvents {
      * UTF-8, into the given top-level string field.
      */
     public static byte[] encodeWithRawText(FeedbackEvent e, String field, byte[] rawText) {
-        Schema schema = FeedbackEvent.getClassSchema();
-        try {
-            GenericRecord generic = new GenericDatumReader<GenericRecord>(schema).read(null,
-                    DecoderFactory.get().binaryDecoder(encode(e), 10, encode(e).length - 10, null));
-            generic.put(field, new Utf8(rawText));
-            return encodeGeneric(schema, generic);
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static byte[] encodeGeneric(Schema schema, GenericRecord record) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record, out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        GenericRecord generic = SERDE.toGeneric(e);
+        generic.put(field, new Utf8(rawText));
+        return AvroSerde.encodeGeneric(FeedbackEvent.getClassSchema(), generic);
     }
 
     private static Schema historySchema(String name) {

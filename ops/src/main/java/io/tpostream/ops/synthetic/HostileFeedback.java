@@ -9,15 +9,9 @@ import io.tpostream.schema.Sha256;
 import io.tpostream.streams.RejectReason;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.util.Utf8;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -202,7 +196,7 @@ public final class HostileFeedback {
                 GenericRecord g = generic(valid, MANY_KINDS_SCHEMA);
                 g.put("kind", new GenericData.EnumSymbol(MANY_KINDS_SCHEMA.getField("kind").schema(),
                         "K" + (4 + random.nextInt(6))));
-                byte[] b = encode(MANY_KINDS_SCHEMA, g);
+                byte[] b = AvroSerde.encodeGeneric(MANY_KINDS_SCHEMA, g);
                 // the current schema's fingerprint over a body whose kind index it does not have
                 System.arraycopy(SERDE.encode(valid), 2, b, 2, 8);
                 yield raw(c, key, b, dead);
@@ -211,7 +205,7 @@ public final class HostileFeedback {
                 GenericRecord g = generic(valid, FeedbackEvent.getClassSchema());
                 String field = List.of("prompt", "response", "correctedResponse", "modelName").get(random.nextInt(4));
                 g.put(field, new Utf8(invalidUtf8(random)));
-                yield raw(c, key, encode(FeedbackEvent.getClassSchema(), g), dead);
+                yield raw(c, key, AvroSerde.encodeGeneric(FeedbackEvent.getClassSchema(), g), dead);
             }
             case WRONG_FINGERPRINT -> {
                 byte[] b = validBytes.clone();
@@ -224,17 +218,17 @@ public final class HostileFeedback {
                 GenericRecord g = generic(valid, NEWER_UNKNOWN_SCHEMA);
                 g.put("kind", new GenericData.EnumSymbol(NEWER_UNKNOWN_SCHEMA.getField("kind").schema(), "THUMBS_UP"));
                 g.put("locale", "de");
-                yield raw(c, key, encode(NEWER_UNKNOWN_SCHEMA, g), dead);
+                yield raw(c, key, AvroSerde.encodeGeneric(NEWER_UNKNOWN_SCHEMA, g), dead);
             }
             case NULL_IN_REQUIRED_FIELD -> {
                 GenericRecord g = generic(valid, NULLABLE_PROMPT_SCHEMA);
                 g.put("prompt", null);
-                yield raw(c, key, encode(NULLABLE_PROMPT_SCHEMA, g), dead);
+                yield raw(c, key, AvroSerde.encodeGeneric(NULLABLE_PROMPT_SCHEMA, g), dead);
             }
             case UNKNOWN_ENUM_SYMBOL -> {
                 GenericRecord g = generic(valid, NEWER_KIND_SCHEMA);
                 g.put("kind", new GenericData.EnumSymbol(NEWER_KIND_SCHEMA.getField("kind").schema(), "THUMBS_UP"));
-                yield raw(c, key, encode(NEWER_KIND_SCHEMA, g), dead);
+                yield raw(c, key, AvroSerde.encodeGeneric(NEWER_KIND_SCHEMA, g), dead);
             }
             case TOMBSTONE -> raw(c, key, null, dead);
             case BLANK_EVENT_ID -> event(c, key, FeedbackEvent.newBuilder(valid).setEventId(blank(random)).build(),
@@ -370,33 +364,17 @@ public final class HostileFeedback {
     }
 
     private static GenericRecord generic(FeedbackEvent e, Schema as) {
-        byte[] bytes = SERDE.encode(e);
-        try {
-            GenericRecord current = new GenericDatumReader<GenericRecord>(FeedbackEvent.getClassSchema())
-                    .read(null, DecoderFactory.get().binaryDecoder(bytes, 10, bytes.length - 10, null));
-            GenericRecord out = new GenericData.Record(as);
-            for (Schema.Field f : as.getFields()) {
-                Schema.Field same = FeedbackEvent.getClassSchema().getField(f.name());
-                if (same != null) {
-                    Object v = current.get(same.pos());
-                    out.put(f.pos(), v instanceof GenericData.EnumSymbol symbol
-                            ? new GenericData.EnumSymbol(f.schema(), symbol.toString()) : v);
-                }
+        GenericRecord current = SERDE.toGeneric(e);
+        GenericRecord out = new GenericData.Record(as);
+        for (Schema.Field f : as.getFields()) {
+            Schema.Field same = FeedbackEvent.getClassSchema().getField(f.name());
+            if (same != null) {
+                Object v = current.get(same.pos());
+                out.put(f.pos(), v instanceof GenericData.EnumSymbol symbol
+                        ? new GenericData.EnumSymbol(f.schema(), symbol.toString()) : v);
             }
-            return out;
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
         }
-    }
-
-    private static byte[] encode(Schema schema, GenericRecord record) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record, out);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return out;
     }
 
     /** The current FeedbackEvent schema with one piece of its JSON replaced. */
