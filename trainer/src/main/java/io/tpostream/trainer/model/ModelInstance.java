@@ -142,6 +142,13 @@ public final class ModelInstance implements AutoCloseable {
         }
     }
 
+    /** As {@link #load(byte[], String, Device)}, frozen: the reference model of preference training. */
+    public static ModelInstance loadFrozen(byte[] checkpoint, String source, Device device) throws IOException {
+        try (ModelInstance loaded = load(checkpoint, source, device)) {
+            return loaded.frozenCopy();
+        }
+    }
+
     /** An independent model with the same weights, e.g. a policy to train from this base. */
     public ModelInstance copy() {
         return copy(DataType.FLOAT32);

@@ -1,6 +1,5 @@
 package io.tpostream.trainer.online;
 
-import ai.djl.Device;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.model.ModelInstance;
@@ -220,9 +219,8 @@ public final class OnlineTrainer implements AutoCloseable {
     }
 
     private ModelInstance loadFrozen(byte[] checkpoint) {
-        Device device = config.device();
-        try (ModelInstance loaded = ModelInstance.load(checkpoint, config.basePath().toString(), device)) {
-            return loaded.frozenCopy();
+        try {
+            return ModelInstance.loadFrozen(checkpoint, config.basePath().toString(), config.device());
         } catch (IOException e) {
             throw new IllegalArgumentException(config.basePath() + " is not a checkpoint: " + e.getMessage(), e);
         }

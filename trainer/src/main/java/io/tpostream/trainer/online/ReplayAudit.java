@@ -117,8 +117,7 @@ public final class ReplayAudit {
         io.tpostream.trainer.model.GradMode.offOnThisThread();
         PreferenceConfig config = PreferenceConfig.fromDescription(v.getHyperParameters());
         List<List<PairRecord>> batches = BatchPlan.rebuild(v.getBatchPlan(), window);
-        try (ModelInstance loaded = ModelInstance.load(reference, "reference", device);
-             ModelInstance frozen = loaded.frozenCopy();
+        try (ModelInstance frozen = ModelInstance.loadFrozen(reference, "reference", device);
              TrainingSession session = new TrainingSession(v.getModelName(), config, frozen, parent, parentVersion)) {
             for (List<PairRecord> batch : batches) {
                 session.train(batch);

@@ -45,9 +45,7 @@ class ReplayAuditTest {
     @BeforeAll
     static void baseModel() throws IOException {
         base = SceneFixtures.baseCheckpoint(5);
-        try (ModelInstance loaded = ModelInstance.load(base, "base", Device.cpu())) {
-            reference = loaded.frozenCopy();
-        }
+        reference = ModelInstance.loadFrozen(base, "base", Device.cpu());
     }
 
     @AfterAll

@@ -44,9 +44,7 @@ class TrainingSessionTest {
     @BeforeAll
     static void baseModel() throws IOException {
         base = SceneFixtures.baseCheckpoint(7);
-        try (ModelInstance loaded = ModelInstance.load(base, "base", Device.cpu())) {
-            reference = loaded.frozenCopy();
-        }
+        reference = ModelInstance.loadFrozen(base, "base", Device.cpu());
     }
 
     @AfterAll
@@ -92,8 +90,7 @@ class TrainingSessionTest {
             assertFalse(m.unusedTensors().isEmpty());
             llava = m.checkpoint(Map.of(), Map.of()).toBytes();
         }
-        try (ModelInstance loaded = ModelInstance.load(llava, "llava", Device.cpu());
-             ModelInstance frozen = loaded.frozenCopy();
+        try (ModelInstance frozen = ModelInstance.loadFrozen(llava, "llava", Device.cpu());
              TrainingSession s = new TrainingSession(MODEL, CONFIG, frozen, llava, 1)) {
             assertTrue(s.train(batch(0, 2)).step().applied());
             byte[] trained = s.checkpoint(Map.of());
