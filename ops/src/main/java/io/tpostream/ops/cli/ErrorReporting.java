@@ -8,6 +8,9 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 
 /**
  * How failures reach the user: one line that says what went wrong (and, for usage errors, where to look),
@@ -54,13 +57,27 @@ final class ErrorReporting implements IExecutionExceptionHandler, IParameterExce
 
     /** The exception's message, and its root cause's when that adds something. */
     static String describe(Throwable t) {
-        String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+        String message = message(t);
         Throwable root = t;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String rootMessage = root.getMessage();
+        String rootMessage = root.getMessage() == null ? null : message(root);
         return root == t || rootMessage == null || message.contains(rootMessage)
                 ? message : message + " (cause: " + rootMessage + ")";
+    }
+
+    /** Java's file-system exceptions carry only the path as their message; a bare path explains nothing. */
+    private static String message(Throwable t) {
+        if (t instanceof NoSuchFileException e) {
+            return "no such file or directory: " + e.getFile();
+        }
+        if (t instanceof AccessDeniedException e) {
+            return "permission denied: " + e.getFile();
+        }
+        if (t instanceof FileAlreadyExistsException e) {
+            return "already exists: " + e.getFile();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
     }
 }
