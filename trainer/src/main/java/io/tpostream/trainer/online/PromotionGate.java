@@ -96,12 +96,10 @@ public final class PromotionGate {
         }
         double bestChair = orNaN(reference(served, BEST_CHAIR_I, CHAIR_I));
         double bestPope = orNaN(reference(served, BEST_POPE_ADVERSARIAL_F1, POPE_ADVERSARIAL_F1));
-        for (String metric : new String[] {CHAIR_I, POPE_ADVERSARIAL_F1}) {
-            double baseline = metric.equals(CHAIR_I) ? bestChair : bestPope;
-            // a comparison with NaN is false: without this a candidate that cannot be measured would pass
-            if (Double.isFinite(baseline) && !Double.isFinite(candidate.getOrDefault(metric, Double.NaN))) {
-                return Optional.of("the candidate has no finite " + metric + " to compare with the served " + baseline);
-            }
+        Optional<String> unmeasured = unmeasured(candidate, CHAIR_I, bestChair)
+                .or(() -> unmeasured(candidate, POPE_ADVERSARIAL_F1, bestPope));
+        if (unmeasured.isPresent()) {
+            return unmeasured;
         }
         double chair = candidate.getOrDefault(CHAIR_I, Double.NaN);
         if (chair - bestChair > config.maxChairIIncrease()) {
@@ -115,6 +113,13 @@ public final class PromotionGate {
                     config.maxPopeF1Drop()));
         }
         return Optional.empty();
+    }
+
+    /** A comparison with NaN is false: without this check a candidate that cannot be measured would pass. */
+    private static Optional<String> unmeasured(Map<String, Double> candidate, String metric, double baseline) {
+        return Double.isFinite(baseline) && !Double.isFinite(candidate.getOrDefault(metric, Double.NaN))
+                ? Optional.of("the candidate has no finite " + metric + " to compare with the served " + baseline)
+                : Optional.empty();
     }
 
     /** Says so when the reference is a best reached earlier rather than the served version's own value. */
