@@ -1,11 +1,17 @@
 package io.tpostream.ops.cli;
 
 import io.tpostream.ops.console.ProgressBar;
-import io.tpostream.ops.json.Json;
+import io.tpostream.trainer.experiment.Arm;
 import io.tpostream.trainer.experiment.ExperimentConfig;
 import io.tpostream.trainer.experiment.ExperimentResult;
 import io.tpostream.trainer.experiment.PreferenceExperiment;
+import io.tpostream.trainer.experiment.StudyReport;
+import io.tpostream.trainer.experiment.regime.PairRegime;
+import io.tpostream.trainer.experiment.regime.RegimeSettings;
+import io.tpostream.trainer.eval.SyntheticPairs;
+import io.tpostream.trainer.tpo.ImageCorruption;
 import io.tpostream.trainer.tpo.Objective;
+import io.tpostream.trainer.tpo.TpoLossConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,17 +19,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "experiment",
-        description = {"Offline, no Kafka: compares objectives on the same preference pairs, compute and seed.",
-                "Per seed: N pairs (half synthetic: true caption vs a co-occurring object hallucinated; half on-policy:",
-                "the base model's own captions and their corrections), each objective trained from the same base,",
-                "all evaluated on fresh held-out scenes of the unbiased world. Prints mean ± std over seeds."})
+        description = {"Offline, no Kafka: compares objectives on the same preference pairs, compute and seeds.",
+                "Per regime and reported seed: N pairs of the regime (minimal edits, rephrased, style cue,",
+                "on-policy samples ranked by ground truth, or noisy on-policy), each arm trained from the same base",
+                "in the same order for the same steps, all evaluated on fresh held-out scenes of the unbiased world.",
+                "With --tune-seeds and several --learning-rates, each arm's rate is first chosen per regime on the",
+                "validation seeds (never reported). Prints mean ± std over seeds and paired differences against dpo."})
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec
@@ -32,19 +38,46 @@ final class ExperimentCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--base", required = true, paramLabel = "FILE", description = "Base checkpoint (from 'tpo pretrain').")
+    @Option(names = "--base", paramLabel = "FILE", description = "Base checkpoint (from 'tpo pretrain'); required unless"
+            + " --from-json.")
     Path base;
 
-    @Option(names = "--pairs", defaultValue = "256", paramLabel = "N", description = "Preference pairs per seed.")
+    @Option(names = "--from-json", split = ",", paramLabel = "FILE[,FILE...]",
+            description = "Print the report of earlier runs' --json files (e.g. one per regime, run side by side)"
+                    + " instead of running; the base's runs are taken once per seed.")
+    List<Path> fromJson;
+
+    @Option(names = "--pairs", defaultValue = "256", paramLabel = "N",
+            description = "Preference pairs per seed and regime (per epoch for on-policy regimes).")
     int pairs;
+
+    @Option(names = "--regime", defaultValue = "minimal", split = ",", paramLabel = "LIST",
+            description = "Pair regimes: minimal, rephrased, style, on-policy, noisy (default: ${DEFAULT-VALUE}).")
+    List<String> regimes;
 
     @Option(names = "--objectives", defaultValue = "dpo,tpo", split = ",", paramLabel = "LIST",
             description = "Objectives: tpo, dpo, tpo-chosen-only, tpo-rejected-only, tpo-opposite.")
     List<String> objectives;
 
+    @Option(names = "--noise-steps", split = ",", paramLabel = "LIST",
+            description = "Diffusion steps k of the corrupted image, one arm each (default: 500).")
+    List<Integer> noiseSteps;
+
+    @Option(names = "--weight-offset", split = ",", paramLabel = "LIST",
+            description = "Weight offsets a (weights are sigmoid(s) + a), one arm each (default: 0.5).")
+    List<Double> weightOffsets;
+
     @Option(names = {"--seed", "--seeds"}, defaultValue = "1", split = ",", paramLabel = "S[,S...]",
-            description = "One full run per seed (fresh pairs, fresh held-out scenes).")
+            description = "Reported seeds: one full run each (fresh pairs, fresh held-out scenes).")
     List<Long> seeds;
+
+    @Option(names = "--tune-seeds", split = ",", paramLabel = "S[,S...]",
+            description = "Validation seeds on which each arm's learning rate is chosen per regime; never reported.")
+    List<Long> tuneSeeds;
+
+    @Option(names = {"--learning-rate", "--learning-rates"}, defaultValue = "1e-4", split = ",", paramLabel = "LR[,LR...]",
+            description = "Peak learning rate, or the candidates to choose from on --tune-seeds.")
+    List<Double> learningRates;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Passes over the pairs.")
     int epochs;
@@ -52,34 +85,56 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "16", description = "Pairs per step.")
     int batchSize;
 
-    @Option(names = "--learning-rate", defaultValue = "1e-4", paramLabel = "LR", description = "Peak learning rate.")
-    double learningRate;
-
     @Option(names = "--eval-images", defaultValue = "200", paramLabel = "N", description = "Held-out scenes per seed.")
     int evalImages;
 
     @Option(names = "--question-share", defaultValue = "0.25", paramLabel = "F",
-            description = "Share of the synthetic pairs that are yes/no answers (absent partner: no over yes).")
+            description = "Share of half the pairs that are yes/no answers (the same in every regime).")
     double questionShare;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's metrics here.")
+    @Option(names = "--samples", defaultValue = "" + RegimeSettings.DEFAULT_SAMPLES, paramLabel = "K",
+            description = "On-policy captions sampled per scene (default: ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--temperature", defaultValue = "" + RegimeSettings.DEFAULT_TEMPERATURE, paramLabel = "T",
+            description = "Sampling temperature of on-policy captions (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--flip-share", defaultValue = "" + RegimeSettings.DEFAULT_FLIP_SHARE, paramLabel = "F",
+            description = "Share of preferences flipped in the noisy regime (default: ${DEFAULT-VALUE}).")
+    double flipShare;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's metrics, the chosen"
+            + " learning rates and the token-weight diagnosis here.")
     Path json;
 
     @Override
     public Integer call() throws Exception {
-        ExperimentConfig config = new ExperimentConfig(pairs, objectives.stream().map(Objective::fromName).toList(),
-                seeds, epochs, batchSize, learningRate, evalImages, questionShare);
-        ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
-        ExperimentResult result = PreferenceExperiment.run(base, config, device.resolve(), bar::update);
         PrintWriter out = spec.commandLine().getOut();
-        out.println("tpo experiment --base " + base + " --pairs " + pairs + " --objectives " + String.join(",", objectives)
-                + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --epochs " + epochs
-                + " --batch-size " + batchSize + " --learning-rate " + learningRate + " --eval-images " + evalImages
-                + " --question-share " + questionShare);
-        out.print(result.table());
-        out.println("s(object), s(other): mean visual-anchored score of object-word and of other tokens in the captions");
+        if (fromJson != null) {
+            out.print(new StudyReport(StudyFiles.merge(fromJson)).full());
+            out.flush();
+            return 0;
+        }
+        if (base == null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "Missing required option: '--base=FILE' (or --from-json to print earlier results)");
+        }
+        List<Arm> arms = Arm.grid(objectives.stream().map(Objective::fromName).toList(),
+                noiseSteps == null ? List.of(ImageCorruption.DEFAULT_STEP) : noiseSteps,
+                weightOffsets == null ? List.of(TpoLossConfig.DEFAULT_MARGIN_A) : weightOffsets);
+        RegimeSettings regime = new RegimeSettings(questionShare, SyntheticPairs.DEFAULT_WRONG_ATTRIBUTE_RATE, samples,
+                temperature, flipShare);
+        ExperimentConfig config = new ExperimentConfig(pairs, arms, regimes.stream().map(PairRegime::fromName).toList(),
+                seeds, tuneSeeds == null ? List.of() : tuneSeeds, learningRates, epochs, batchSize, evalImages, regime);
+        ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
+        long started = System.nanoTime();
+        ExperimentResult result = PreferenceExperiment.run(base, config, device.resolve(), bar::update);
+        out.println("tpo experiment " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.print(new StudyReport(result).full());
+        out.printf("study time %s%n", ProgressBar.duration((System.nanoTime() - started) / 1e9));
         if (json != null) {
-            Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.runs()));
+            StudyFiles.write(json, result);
         }
         out.flush();
         return 0;

@@ -22,6 +22,12 @@ public record EvalResult(ChairMetric.Result chair, PopeMetric pope, Map<TokenCat
     public record PopeAnswer(PopeProbe probe, String answer) {
     }
 
+    /** Mean tokens per generated caption (the world's text is one token per space-separated word or mark). */
+    public double meanCaptionTokens() {
+        return captions.stream().mapToInt(c -> c.caption().isBlank() ? 0 : c.caption().strip().split("\\s+").length)
+                .average().orElse(0);
+    }
+
     /** Flat metric names as version records and reports use them. */
     public Map<String, Double> metrics() {
         Map<String, Double> m = new LinkedHashMap<>();
@@ -29,6 +35,7 @@ public record EvalResult(ChairMetric.Result chair, PopeMetric pope, Map<TokenCat
             m.put("eval/chair_s", chair.chairS());
             m.put("eval/chair_i", chair.chairI());
             m.put("eval/caption_recall", chair.recall());
+            m.put("eval/caption_length", meanCaptionTokens());
         }
         if (pope.overall().total() > 0) {
             for (var e : pope.bySplit().entrySet()) {

@@ -75,6 +75,11 @@ public final class SceneText {
      * absent partner, a uniformly random absent kind at a random position.
      */
     public static String hallucinate(Scene scene, RandomGenerator rng) {
+        return caption(hallucinatedMentions(scene, rng));
+    }
+
+    /** The mentions of {@link #hallucinate}, for writers that phrase them in another form. */
+    public static List<ObjectKind> hallucinatedMentions(Scene scene, RandomGenerator rng) {
         List<ObjectKind> mentions = new ArrayList<>(scene.kinds());
         List<Integer> anchors = new ArrayList<>();
         for (int i = 0; i < mentions.size(); i++) {
@@ -90,7 +95,7 @@ public final class SceneText {
             List<ObjectKind> absent = scene.absentKinds();
             mentions.add(rng.nextInt(mentions.size() + 1), absent.get(rng.nextInt(absent.size())));
         }
-        return caption(mentions);
+        return List.copyOf(mentions);
     }
 
     /**
@@ -98,6 +103,11 @@ public final class SceneText {
      * the changed mention is a hallucination (and the original object goes unmentioned).
      */
     public static String withWrongAttribute(Scene scene, RandomGenerator rng) {
+        return caption(wrongAttributeMentions(scene, rng));
+    }
+
+    /** The mentions of {@link #withWrongAttribute}, for writers that phrase them in another form. */
+    public static List<ObjectKind> wrongAttributeMentions(Scene scene, RandomGenerator rng) {
         List<ObjectKind> mentions = new ArrayList<>(scene.kinds());
         int i = rng.nextInt(mentions.size());
         ObjectKind original = mentions.get(i);
@@ -109,7 +119,7 @@ public final class SceneText {
         }
         // at most 3 other objects can block colours, so at least 2 of the 5 other colours are left
         mentions.set(i, original.withColour(wrong.get(rng.nextInt(wrong.size()))));
-        return caption(mentions);
+        return List.copyOf(mentions);
     }
 
     /**

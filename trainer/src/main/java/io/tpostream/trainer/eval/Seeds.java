@@ -1,6 +1,10 @@
 package io.tpostream.trainer.eval;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Derives independent random streams from (seed, index, stream), so that item {@code i} of a benchmark or pair
@@ -30,6 +34,15 @@ public final class Seeds {
 
     public static SplittableRandom random(long seed, long index, long stream) {
         return new SplittableRandom(derive(seed, index, stream));
+    }
+
+    /** A Fisher–Yates shuffled copy: the same order for the same generator state on any JVM. */
+    public static <T> List<T> shuffled(List<T> items, RandomGenerator rng) {
+        List<T> out = new ArrayList<>(items);
+        for (int i = out.size() - 1; i > 0; i--) {
+            Collections.swap(out, i, rng.nextInt(i + 1));
+        }
+        return out;
     }
 
     static long mix64(long z) {

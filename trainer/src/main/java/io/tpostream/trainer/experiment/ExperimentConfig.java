@@ -1,35 +1,60 @@
 package io.tpostream.trainer.experiment;
 
-import io.tpostream.trainer.tpo.Objective;
+import io.tpostream.trainer.experiment.regime.PairRegime;
+import io.tpostream.trainer.experiment.regime.RegimeSettings;
 
+import java.util.HashSet;
 import java.util.List;
 
 /**
- * An offline comparison of objectives on the same pairs, compute and seed.
+ * An offline study of objectives on the same preference pairs, compute and seeds, under one or more pair regimes.
  *
- * @param pairs          preference pairs per seed (half synthetic, half on-policy from the base model's captions)
- * @param objectives     objectives to train, each from the same base
- * @param seeds          one full run per seed: fresh pairs, fresh held-out scenes
+ * @param pairs          preference pairs per seed and regime (per epoch for on-policy regimes)
+ * @param arms           objectives (with k and a) to train, each from the same base
+ * @param regimes        how the caption pairs differ ({@link PairRegime})
+ * @param seeds          the reported seeds: fresh pairs, fresh held-out scenes each
+ * @param tuneSeeds      validation seeds on which each arm's learning rate is chosen per regime; never reported,
+ *                       and must not overlap {@code seeds}. Empty: no selection, one learning rate
+ * @param learningRates  the candidates (exactly one when there are no validation seeds)
  * @param epochs         passes over the pairs
  * @param batchSize      pairs per step
- * @param learningRate   constant AdamW learning rate after a short warm-up
  * @param evalImages     held-out scenes (unbiased world) per seed
- * @param questionShare  share of the synthetic pairs that are yes/no answers rather than captions
+ * @param regime         the regimes' knobs
  */
-public record ExperimentConfig(int pairs, List<Objective> objectives, List<Long> seeds, int epochs, int batchSize,
-                               double learningRate, int evalImages, double questionShare) {
+public record ExperimentConfig(int pairs, List<Arm> arms, List<PairRegime> regimes, List<Long> seeds,
+                               List<Long> tuneSeeds, List<Double> learningRates, int epochs, int batchSize,
+                               int evalImages, RegimeSettings regime) {
 
     public ExperimentConfig {
         if (pairs < batchSize || batchSize <= 0 || epochs <= 0 || evalImages <= 0) {
             throw new IllegalArgumentException("need pairs >= batch size > 0, epochs > 0 and eval images > 0");
         }
-        if (objectives.isEmpty() || seeds.isEmpty()) {
-            throw new IllegalArgumentException("name at least one objective and one seed");
+        if (arms.isEmpty() || seeds.isEmpty() || regimes.isEmpty() || learningRates.isEmpty()) {
+            throw new IllegalArgumentException("name at least one objective, regime, seed and learning rate");
         }
-        if (questionShare < 0 || questionShare > 1) {
-            throw new IllegalArgumentException("question share must be in [0, 1]");
+        if (tuneSeeds.isEmpty() && learningRates.size() > 1) {
+            throw new IllegalArgumentException("several learning rates need validation seeds to choose among them"
+                    + " (--tune-seeds)");
         }
-        objectives = List.copyOf(objectives);
+        HashSet<Long> overlap = new HashSet<>(seeds);
+        overlap.retainAll(tuneSeeds);
+        if (!overlap.isEmpty()) {
+            throw new IllegalArgumentException("validation seeds must never be reported; both lists have " + overlap);
+        }
+        learningRates.forEach(lr -> {
+            if (!(lr > 0) || !Double.isFinite(lr)) {
+                throw new IllegalArgumentException("learning rates must be positive: " + lr);
+            }
+        });
+        arms = List.copyOf(arms);
+        regimes = List.copyOf(regimes);
         seeds = List.copyOf(seeds);
+        tuneSeeds = List.copyOf(tuneSeeds);
+        learningRates = List.copyOf(learningRates);
+    }
+
+    /** Whether learning rates are chosen on validation seeds before the reported runs. */
+    public boolean selectsLearningRate() {
+        return !tuneSeeds.isEmpty() && learningRates.size() > 1;
     }
 }

@@ -1,6 +1,8 @@
 package io.tpostream.trainer.experiment;
 
 import ai.djl.Device;
+import io.tpostream.trainer.experiment.regime.PairRegime;
+import io.tpostream.trainer.experiment.regime.RegimeSettings;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.TestModels;
 import io.tpostream.trainer.tpo.Objective;
@@ -8,46 +10,60 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A fast end-to-end run of the offline experiment with a very small untrained model. */
+/** A fast end-to-end run of the study with a very small untrained model. */
 class PreferenceExperimentTest {
 
     @Test
-    void everyArmIsTrainedAndEvaluatedOnTheSameHeldOutScenes(@TempDir Path dir) throws Exception {
+    void ratesAreChosenOnValidationSeedsAndEveryArmIsReportedOnTheOthers(@TempDir Path dir) throws Exception {
         Path base = dir.resolve("base.ckpt");
         try (ModelInstance m = TestModels.sceneMicroModel(3)) {
             m.checkpoint(Map.of(), Map.of()).write(base);
         }
-        ExperimentConfig config = new ExperimentConfig(16, List.of(Objective.DPO, Objective.TPO), List.of(5L), 1, 8,
-                1e-3, 4, 0.25);
-        ExperimentResult result = PreferenceExperiment.run(base, config, Device.cpu(), (phase, done, total) -> { });
+        List<Arm> arms = List.of(Arm.of(Objective.DPO), Arm.of(Objective.TPO));
+        ExperimentConfig config = new ExperimentConfig(16, arms, List.of(PairRegime.STYLE, PairRegime.ON_POLICY),
+                List.of(5L), List.of(7L), List.of(1e-3, 3e-3), 2, 8, 4, RegimeSettings.defaults(0.25));
+        List<long[]> progress = new ArrayList<>();
+        ExperimentResult result = PreferenceExperiment.run(base, config, Device.cpu(),
+                (phase, done, total) -> progress.add(new long[] {done, total}));
 
+        assertEquals(List.of("style", "on-policy"), result.regimes());
         assertEquals(List.of("base", "dpo", "tpo"), result.arms());
-        for (ExperimentResult.Run run : result.runs()) {
-            for (String metric : List.of("eval/chair_s", "eval/chair_i", "eval/pope_adversarial_f1", "eval/pope_random_f1")) {
-                assertTrue(run.metrics().containsKey(metric), run.arm() + " lacks " + metric);
+        long validation = result.runs().stream().filter(r -> r.role() == ExperimentResult.Role.VALIDATION).count();
+        assertEquals(1 + 2 * 2 * 2, validation, "the base on seed 7, and 2 regimes x 2 arms x 2 rates");
+        assertTrue(result.runs().stream().filter(r -> r.role() == ExperimentResult.Role.VALIDATION)
+                .allMatch(r -> r.seed() == 7), "validation runs only on the validation seed");
+        for (ExperimentResult.Selection s : result.selections()) {
+            double best = s.scores().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            assertEquals(best, s.scores().get(s.learningRate()), s.toString());
+            for (ExperimentResult.Run r : result.reported(s.regime(), s.arm())) {
+                assertEquals(s.learningRate(), r.learningRate(), "reported with the chosen rate");
+                assertEquals(5L, r.seed());
+                for (StudyReport.Column c : StudyReport.COLUMNS) {
+                    assertTrue(Double.isFinite(r.metrics().getOrDefault(c.metric(), Double.NaN)),
+                            r.arm() + " lacks " + c.metric() + ": " + r.metrics());
+                }
+                assertTrue(r.medianStepMillis() > 0);
             }
-            // an untrained model may write no object word at all; then there is no object-token score to report
-            run.metrics().values().forEach(v -> assertTrue(Double.isFinite(v), run.arm() + ": " + run.metrics()));
-            assertTrue(run.arm().equals("base") || run.medianStepMillis() > 0);
         }
-        String table = result.table();
-        assertTrue(table.contains("tpo") && table.contains("CHAIR_i"), table);
-    }
+        assertEquals(4, result.selections().size());
+        assertEquals(4, result.diagnoses().size(), "dpo and tpo in each regime on the reported seed");
+        result.diagnoses().forEach(d -> assertTrue(d.values().containsKey("chosen/other/s_base")
+                && d.values().containsKey("chosen/other/s_trained"), d.values().keySet().toString()));
 
-    @Test
-    void pairsMixCaptionsOnPolicyCaptionsAndAnswers() throws Exception {
-        try (ModelInstance m = TestModels.sceneMicroModel(4)) {
-            var pairs = ExperimentPairs.build(m, io.tpostream.trainer.eval.SceneWorld.unbiased(), 9, 20, 0.5);
-            long questions = pairs.stream().filter(p -> p.prompt().startsWith("is there")).count();
-            assertEquals(5, questions, "half of the 10 synthetic pairs are yes/no answers");
-            pairs.forEach(p -> assertTrue(!p.chosen().equals(p.rejected())));
-            assertTrue(pairs.size() >= 15, "on-policy pairs are made for the other half");
+        long[] last = progress.get(progress.size() - 1);
+        assertEquals(last[1], last[0], "the bar ends full");
+        for (int i = 1; i < progress.size(); i++) {
+            assertTrue(progress.get(i)[0] >= progress.get(i - 1)[0], "progress never goes back");
+            assertTrue(progress.get(i)[0] <= last[1], "progress never passes the estimate's total");
         }
+        String report = new StudyReport(result).full();
+        assertTrue(report.contains("regime on-policy") && report.contains("learning rates chosen"), report);
     }
 }
