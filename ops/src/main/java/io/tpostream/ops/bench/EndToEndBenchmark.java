@@ -16,12 +16,17 @@ import io.tpostream.trainer.eval.Scene;
 import io.tpostream.trainer.eval.SceneText;
 import io.tpostream.trainer.eval.SceneWorld;
 import io.tpostream.trainer.eval.Seeds;
+import io.tpostream.trainer.experiment.regime.SampleRanking;
 import io.tpostream.trainer.image.RgbImage;
+import io.tpostream.trainer.model.CaptionGenerator;
 import io.tpostream.trainer.online.GateConfig;
 import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
 import io.tpostream.trainer.online.VersionHistory;
 import io.tpostream.trainer.publish.LocalArtifactStore;
+import io.tpostream.trainer.serving.ModelSubscriber;
+import io.tpostream.trainer.serving.ServingModel;
+import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.tpo.Objective;
 import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.ProcessMemory;
@@ -37,18 +42,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
  * A steady stream of feedback through the pairing app and the online trainer on an embedded broker: how long
  * from a user's feedback until a served (PASSED) version has learned from it, and what publishing costs the
- * trainer. Every event is a correction, so every event becomes a pair at once.
+ * trainer. The feedback is the study's production-like regime, on-policy ratings: for each fresh scene the
+ * serving model (whatever version the subscriber last applied) writes {@value #SAMPLES} sampled captions, a user
+ * who sees the scene prefers the best over the worst ({@link SampleRanking}), and sends that as a comparison, which
+ * becomes a pair at once. Scenes whose samples tie send nothing (counted).
  */
 public final class EndToEndBenchmark {
 
     private static final String MODEL = "bench-vlm";
     private static final long USER_STREAM = 51;
+    public static final int SAMPLES = 4;
 
     /**
      * @param length          how long feedback flows
@@ -68,10 +78,12 @@ public final class EndToEndBenchmark {
      * @param publishSeconds     writing checkpoints plus the transactions (all versions)
      * @param gateSeconds        evaluating candidates (all versions)
      * @param eventsSent         feedback events sent
+     * @param tiedScenes         scenes whose sampled captions all ranked equal, so no feedback was sent
      * @param memory             this process's memory after each published version, in order
      */
     public record Result(Freshness.Result freshness, List<ModelVersion> versions, double trainerSeconds,
-                         double publishSeconds, double gateSeconds, long eventsSent, List<MemorySample> memory) {
+                         double publishSeconds, double gateSeconds, long eventsSent, long tiedScenes,
+                         List<MemorySample> memory) {
     }
 
     /**
@@ -108,11 +120,19 @@ public final class EndToEndBenchmark {
             Thread trainerThread = new Thread(trainer::run, "bench-trainer");
             long trainerStarted = System.nanoTime();
             trainerThread.start();
-            long sent = send(stack, s, progress);
-            // give the trainer one more cadence to take in the last pairs before it stops
-            Thread.sleep(s.publishEvery().toMillis() + 5_000);
+            long[] sentAndTied;
+            try (ServingModel serving = new ServingModel();
+                 ModelSubscriber subscriber = new ModelSubscriber(stack.client().clientConfig(),
+                         stack.topics().modelVersions(), MODEL, List.of(artifacts), null, serving,
+                         new VersionListener() { }, Device.cpu()).start()) {
+                awaitFirstVersion(serving);
+                sentAndTied = send(stack, s, serving, progress);
+                // give the trainer one more cadence to take in the last pairs before it stops
+                Thread.sleep(s.publishEvery().toMillis() + 5_000);
+            }
             trainer.close();
             trainerThread.join(Duration.ofMinutes(2).toMillis());
+            long sent = sentAndTied[0];
             double trainerSeconds = (System.nanoTime() - trainerStarted) / 1e9;
 
             List<ModelVersion> versions = VersionHistory.read(stack.client().clientConfig(),
@@ -128,17 +148,38 @@ public final class EndToEndBenchmark {
                 publish = publishMillis[0] / 1000.0 - gate;
             }
             return new Result(Freshness.compute(positions, versions), versions, trainerSeconds, publish, gate, sent,
-                    List.copyOf(memory));
+                    sentAndTied[1], List.copyOf(memory));
         }
     }
 
-    /** Sends one correction per tick: the true caption of a fresh scene over one with a usual partner added. */
-    private static long send(LocalStack stack, Settings s, BiConsumer<Long, Long> progress) throws InterruptedException {
+    /** A user's verdict on the captions one served version wrote for a scene. */
+    private record Rated(Optional<SampleRanking.Preference> preference, long version) {
+    }
+
+    /** The serving side needs a model before users can see captions: v0, the base, published at the start. */
+    private static void awaitFirstVersion(ServingModel serving) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (serving.version().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no model version was served within 3 minutes of the start");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * One scene per tick: the served model's sampled captions, ranked by a user who sees the scene, best against
+     * worst as a comparison. Returns the events sent and the scenes that tied.
+     */
+    private static long[] send(LocalStack stack, Settings s, ServingModel serving, BiConsumer<Long, Long> progress)
+            throws InterruptedException {
         SceneWorld world = SceneWorld.of(BiasMode.NONE, 32);
         AvroSerde<FeedbackEvent> serde = AvroSerde.of(FeedbackEvent.class);
         long total = Math.round(s.length().toMillis() / 1000.0 * s.eventsPerSecond());
         long intervalNanos = (long) (1e9 / s.eventsPerSecond());
         long started = System.nanoTime();
+        long sent = 0;
+        long tied = 0;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(stack.client().producer(),
                 new StringSerializer(), new ByteArraySerializer())) {
             for (long i = 0; i < total; i++) {
@@ -149,20 +190,33 @@ public final class EndToEndBenchmark {
                 }
                 Scene scene = world.scene(s.seed(), i);
                 RgbImage image = world.render(scene);
+                long seed = Seeds.derive(s.seed(), i, USER_STREAM);
+                Optional<Rated> rated = serving.withModel(m -> new Rated(SampleRanking.bestAgainstWorst(
+                        new CaptionGenerator(m, 24).generate(Collections.nCopies(SAMPLES, image),
+                                SceneText.CAPTION_PROMPT, 1.0, seed).stream().map(CaptionGenerator.Generation::text)
+                                .filter(t -> !t.isBlank()).toList(), scene),
+                        serving.version().map(ModelVersion::getVersion).orElse(0L)));
+                if (rated.isEmpty() || rated.get().preference().isEmpty()) {
+                    tied++;
+                    progress.accept(i + 1, total);
+                    continue;
+                }
+                SampleRanking.Preference preference = rated.get().preference().get();
                 byte[] png = image.encodePng();
                 String sha = Sha256.hex(png);
-                String wrong = SceneText.hallucinate(scene, Seeds.random(s.seed(), i, USER_STREAM));
                 FeedbackEvent e = FeedbackEvent.newBuilder().setEventId("bench-" + i).setOccurredAt(Instant.now())
-                        .setModelName(MODEL).setModelVersion(0)
+                        .setModelName(MODEL).setModelVersion(rated.get().version())
                         .setImage(ImageRef.newBuilder().setSha256(sha).setBytes(ByteBuffer.wrap(png))
                                 .setWidth(image.width()).setHeight(image.height()).build())
-                        .setPrompt(SceneText.CAPTION_PROMPT).setResponse(wrong).setKind(FeedbackKind.CORRECTION)
-                        .setCorrectedResponse(SceneText.caption(scene)).build();
+                        .setPrompt(SceneText.CAPTION_PROMPT).setResponse(preference.chosen().caption())
+                        .setKind(FeedbackKind.COMPARISON).setOtherResponse(preference.rejected().caption())
+                        .setOtherPreferred(false).build();
                 producer.send(new ProducerRecord<>(stack.topics().feedback(), sha, serde.encode(e)));
+                sent++;
                 progress.accept(i + 1, total);
             }
         }
-        return total;
+        return new long[] {sent, tied};
     }
 
     /** Latencies ascending, for a histogram or a median. */

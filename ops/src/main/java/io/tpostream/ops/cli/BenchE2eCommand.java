@@ -69,6 +69,8 @@ final class BenchE2eCommand implements Callable<Integer> {
                         + " --publish-every-seconds %s --gate-probe-images %d%n", minutes, rate, batchSize,
                 publishEverySteps, publishEverySeconds, probeImages);
         long rejected = r.versions().stream().filter(v -> v.getStatus() == VersionStatus.REJECTED).count();
+        o.printf(Locale.ROOT, "feedback: on-policy comparisons of the served version's %d sampled captions (%d scenes"
+                + " tied and sent nothing)%n", EndToEndBenchmark.SAMPLES, r.tiedScenes());
         o.printf(Locale.ROOT, "events %d, versions %d (%d trained and PASSED, %d REJECTED by the gate); pairs: %d served,"
                         + " %d in REJECTED windows, %d not yet in a version%n", r.eventsSent(), r.versions().size(),
                 passed, rejected, r.freshness().latenciesMillis().size(), r.freshness().inRejectedWindows(),

@@ -4,6 +4,7 @@ import io.tpostream.ops.demo.DemoReport;
 import io.tpostream.ops.demo.DemoRun;
 import io.tpostream.ops.demo.DemoSettings;
 import io.tpostream.ops.demo.DemoSummary;
+import io.tpostream.ops.demo.SimulatedUsers;
 import io.tpostream.trainer.tpo.Objective;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,13 +38,19 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seeds the world, the users and the training.")
     long seed;
 
+    @Option(names = "--feedback", defaultValue = "on-policy", paramLabel = "on-policy|corrections",
+            description = "What the simulated users mostly send: ratings and comparisons of the serving model's own"
+                    + " captions (on-policy, the default: the study's production-like regime) or corrections.")
+    String feedback;
+
     @Option(names = "--out", defaultValue = "demo-out", paramLabel = "DIR", description = "Where everything goes.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
         DemoSettings settings = DemoSettings.defaults(out).withLength(Duration.ofMillis((long) (minutes * 60_000)))
-                .withObjective(Objective.fromName(objective)).withSeed(seed);
+                .withObjective(Objective.fromName(objective)).withSeed(seed)
+                .withUsers(SimulatedUsers.Behaviour.named(feedback));
         PrintWriter console = spec.commandLine().getErr();
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

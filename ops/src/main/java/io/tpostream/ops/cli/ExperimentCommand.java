@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "experiment",
@@ -75,6 +76,18 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Validation seeds on which each arm's learning rate is chosen per regime; never reported.")
     List<Long> tuneSeeds;
 
+    @Option(names = "--tune-regime", paramLabel = "REGIME",
+            description = "Choose every regime's rates on this regime's validation runs (default: each regime its own).")
+    String tuneRegime;
+
+    @Option(names = "--tune-only", description = "Only choose the learning rates (with --json, for --learning-rates-from).")
+    boolean tuneOnly;
+
+    @Option(names = "--learning-rates-from", paramLabel = "FILE",
+            description = "Take the rates an earlier --tune-only run chose (its --json): each arm its own, an ablation"
+                    + " of tpo (another objective of the family, k or a) the one chosen for tpo.")
+    Path ratesFrom;
+
     @Option(names = {"--learning-rate", "--learning-rates"}, defaultValue = "1e-4", split = ",", paramLabel = "LR[,LR...]",
             description = "Peak learning rate, or the candidates to choose from on --tune-seeds.")
     List<Double> learningRates;
@@ -126,7 +139,10 @@ final class ExperimentCommand implements Callable<Integer> {
         RegimeSettings regime = new RegimeSettings(questionShare, SyntheticPairs.DEFAULT_WRONG_ATTRIBUTE_RATE, samples,
                 temperature, flipShare);
         ExperimentConfig config = new ExperimentConfig(pairs, arms, regimes.stream().map(PairRegime::fromName).toList(),
-                seeds, tuneSeeds == null ? List.of() : tuneSeeds, learningRates, epochs, batchSize, evalImages, regime);
+                tuneOnly ? List.of() : seeds, tuneSeeds == null ? List.of() : tuneSeeds,
+                tuneRegime == null ? null : PairRegime.fromName(tuneRegime), learningRates,
+                ratesFrom == null ? Map.of() : StudyFiles.chosenRates(ratesFrom, arms), epochs, batchSize, evalImages,
+                regime);
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
         long started = System.nanoTime();
         ExperimentResult result = PreferenceExperiment.run(base, config, device.resolve(), bar::update);

@@ -1,14 +1,19 @@
 package io.tpostream.ops.cli;
 
 import io.tpostream.ops.json.Json;
+import io.tpostream.trainer.experiment.Arm;
 import io.tpostream.trainer.experiment.ExperimentResult;
+import io.tpostream.trainer.tpo.Objective;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +31,28 @@ final class StudyFiles {
 
     static ExperimentResult read(Path file) throws IOException {
         return Json.mapper().readValue(Files.readString(file), ExperimentResult.class);
+    }
+
+    /**
+     * The learning rate an earlier validation run chose for each arm: its own selection, or for an ablation of tpo
+     * (another objective of the family, another k or a) the rate chosen for plain tpo, as the protocol says.
+     */
+    static Map<String, Double> chosenRates(Path file, List<Arm> arms) throws IOException {
+        Map<String, Double> chosen = new HashMap<>();
+        read(file).selections().forEach(s -> chosen.put(s.arm(), s.learningRate()));
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Arm arm : arms) {
+            Double rate = chosen.get(arm.name());
+            if (rate == null && arm.objective().needsCorruptedImage()) {
+                rate = chosen.get(Arm.of(Objective.TPO).name());
+            }
+            if (rate == null) {
+                throw new IllegalArgumentException(file + " chose no learning rate for " + arm.name() + " (it has "
+                        + chosen + ")");
+            }
+            out.put(arm.name(), rate);
+        }
+        return out;
     }
 
     /** The base's runs once per seed and role (every part evaluates the same base); everything else as it is. */

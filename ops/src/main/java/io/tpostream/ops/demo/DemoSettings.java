@@ -53,6 +53,11 @@ public record DemoSettings(Path out, Duration length, Objective objective, long 
                 publishEverySteps, publishEvery, learningRate);
     }
 
+    public DemoSettings withUsers(SimulatedUsers.Behaviour b) {
+        return new DemoSettings(out, length, objective, seed, pretrain, imagesPerTick, tick, b, gateProbeImages,
+                batchSize, publishEverySteps, publishEvery, learningRate);
+    }
+
     public DemoSettings withPace(int images, Duration everyTick) {
         return new DemoSettings(out, length, objective, seed, pretrain, images, everyTick, users, gateProbeImages,
                 batchSize, publishEverySteps, publishEvery, learningRate);

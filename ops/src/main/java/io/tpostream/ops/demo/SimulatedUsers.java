@@ -31,8 +31,32 @@ public final class SimulatedUsers {
      * @param malformedShare  share of records that are broken bytes from a broken client
      */
     public record Behaviour(double correctionShare, double comparisonShare, double noisyShare, double malformedShare) {
+        /** What the demo and the benchmarks simulate: {@link #onPolicyRatings()}. */
         public static Behaviour defaults() {
+            return onPolicyRatings();
+        }
+
+        /**
+         * The feedback regime the TPO-vs-DPO study takes as closest to production: most users rate or compare the
+         * serving model's own captions (the greedy one and a sampled alternative), a few write corrections.
+         */
+        public static Behaviour onPolicyRatings() {
+            return new Behaviour(0.10, 0.25, 0.05, 0.03);
+        }
+
+        /** Users who mostly correct the caption: minimal edits, the study's easiest regime for DPO. */
+        public static Behaviour corrections() {
             return new Behaviour(0.45, 0.15, 0.05, 0.03);
+        }
+
+        /** By name, as the demo's --feedback option takes it. */
+        public static Behaviour named(String name) {
+            return switch (name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "on-policy" -> onPolicyRatings();
+                case "corrections" -> corrections();
+                default -> throw new IllegalArgumentException("unknown feedback mix '" + name
+                        + "'; valid: on-policy, corrections");
+            };
         }
     }
 

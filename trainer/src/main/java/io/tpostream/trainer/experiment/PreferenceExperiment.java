@@ -89,31 +89,13 @@ public final class PreferenceExperiment {
             baseMetrics.put(seed, metrics);
             runs.add(new ExperimentResult.Run("", ExperimentResult.BASE, seed, 0, role(seed), metrics, 0));
         }
+        Map<String, Map<Arm, Double>> chosen = new HashMap<>();
+        for (PairRegime tuned : config.tunedRegimes()) {
+            chosen.put(tuned.configName(), select(tuned, validation, baseMetrics, runs, selections));
+        }
         for (PairRegime regime : config.regimes()) {
             String name = regime.configName();
-            Map<Arm, Double> rates = new LinkedHashMap<>();
-            Map<Long, List<ScenePair>> validationPairs = new HashMap<>();
-            for (Arm arm : config.arms()) {
-                if (validation.isEmpty()) {
-                    rates.put(arm, config.learningRates().get(0));
-                    continue;
-                }
-                Map<Double, List<LearningRateSelection.Trial>> trials = new LinkedHashMap<>();
-                for (double rate : config.learningRates()) {
-                    for (long seed : validation) {
-                        List<ScenePair> pairs = validationPairs.computeIfAbsent(seed, s -> firstPairs(regime, s));
-                        Trained t = train(regime, pairs, arm, rate, seed, false);
-                        runs.add(new ExperimentResult.Run(name, arm.name(), seed, rate,
-                                ExperimentResult.Role.VALIDATION, t.metrics, t.medianStepMillis));
-                        trials.computeIfAbsent(rate, r -> new ArrayList<>())
-                                .add(new LearningRateSelection.Trial(t.metrics, baseMetrics.get(seed)));
-                    }
-                }
-                LearningRateSelection.Choice choice = LearningRateSelection.choose(trials);
-                rates.put(arm, choice.learningRate());
-                selections.add(new ExperimentResult.Selection(name, arm.name(), choice.learningRate(),
-                        choice.meanScores()));
-            }
+            Map<Arm, Double> rates = rates(regime, chosen);
             for (long seed : config.seeds()) {
                 List<ScenePair> pairs = firstPairs(regime, seed);
                 Map<String, Double> before = null;
@@ -136,6 +118,47 @@ public final class PreferenceExperiment {
         }
         listener.progress("done", totalUnits, totalUnits);
         return new ExperimentResult(runs, selections, diagnoses);
+    }
+
+    /** Each arm's learning rate in a regime: fixed beforehand, chosen on its own or on the tune regime, or the one. */
+    private Map<Arm, Double> rates(PairRegime regime, Map<String, Map<Arm, Double>> chosen) {
+        Map<Arm, Double> rates = new LinkedHashMap<>();
+        for (Arm arm : config.arms()) {
+            if (!config.armRates().isEmpty()) {
+                rates.put(arm, config.armRates().get(arm.name()));
+            } else if (config.selectsLearningRate()) {
+                String tunedOn = config.tuneRegime() == null ? regime.configName() : config.tuneRegime().configName();
+                rates.put(arm, chosen.get(tunedOn).get(arm));
+            } else {
+                rates.put(arm, config.learningRates().get(0));
+            }
+        }
+        return rates;
+    }
+
+    /** Trains every arm at every candidate rate on the validation seeds and applies the preregistered rule. */
+    private Map<Arm, Double> select(PairRegime regime, List<Long> validation, Map<Long, Map<String, Double>> baseMetrics,
+                                    List<ExperimentResult.Run> runs, List<ExperimentResult.Selection> selections) {
+        String name = regime.configName();
+        Map<Arm, Double> rates = new LinkedHashMap<>();
+        Map<Long, List<ScenePair>> validationPairs = new HashMap<>();
+        for (Arm arm : config.arms()) {
+            Map<Double, List<LearningRateSelection.Trial>> trials = new LinkedHashMap<>();
+            for (double rate : config.learningRates()) {
+                for (long seed : validation) {
+                    List<ScenePair> pairs = validationPairs.computeIfAbsent(seed, s -> firstPairs(regime, s));
+                    Trained t = train(regime, pairs, arm, rate, seed, false);
+                    runs.add(new ExperimentResult.Run(name, arm.name(), seed, rate, ExperimentResult.Role.VALIDATION,
+                            t.metrics, t.medianStepMillis));
+                    trials.computeIfAbsent(rate, r -> new ArrayList<>())
+                            .add(new LearningRateSelection.Trial(t.metrics, baseMetrics.get(seed)));
+                }
+            }
+            LearningRateSelection.Choice choice = LearningRateSelection.choose(trials);
+            rates.put(arm, choice.learningRate());
+            selections.add(new ExperimentResult.Selection(name, arm.name(), choice.learningRate(), choice.meanScores()));
+        }
+        return rates;
     }
 
     /** The main arms (plain dpo and tpo) get the token-weight diagnosis; ablations are judged on metrics alone. */
@@ -237,19 +260,27 @@ public final class PreferenceExperiment {
     /** The work of a whole study in DPO-step units, for the progress bar's estimate of the time left. */
     static long estimateUnits(ExperimentConfig config) {
         int validationSeeds = config.selectsLearningRate() ? config.tuneSeeds().size() : 0;
-        int rates = config.selectsLearningRate() ? config.learningRates().size() : 0;
         int steps = (config.pairs() / config.batchSize()) * config.epochs();
         double sampling = SAMPLING_UNITS_PER_PAIR * config.pairs();
         double total = (validationSeeds + config.seeds().size()) * evalUnits(config);
+        for (PairRegime regime : config.tunedRegimes()) {
+            total += regimeUnits(config, regime, steps, sampling, validationSeeds, config.learningRates().size());
+        }
         for (PairRegime regime : config.regimes()) {
-            double resampling = regime.sampledFromPolicy() ? (config.epochs() - 1) * sampling : 0;
-            for (Arm arm : config.arms()) {
-                double run = steps * (arm.objective().needsCorruptedImage() ? 2 : 1) + evalUnits(config) + resampling;
-                total += run * (validationSeeds * rates + config.seeds().size());
-            }
-            total += sampling * (validationSeeds + config.seeds().size());
+            total += regimeUnits(config, regime, steps, sampling, config.seeds().size(), 1);
         }
         return (long) total;
+    }
+
+    private static double regimeUnits(ExperimentConfig config, PairRegime regime, int steps, double sampling, int seeds,
+                                      int rates) {
+        double resampling = regime.sampledFromPolicy() ? (config.epochs() - 1) * sampling : 0;
+        double total = sampling * seeds;
+        for (Arm arm : config.arms()) {
+            double run = steps * (arm.objective().needsCorruptedImage() ? 2 : 1) + evalUnits(config) + resampling;
+            total += run * seeds * rates;
+        }
+        return total;
     }
 
     private static double median(List<Double> values) {

@@ -28,7 +28,7 @@ class PreferenceExperimentTest {
         }
         List<Arm> arms = List.of(Arm.of(Objective.DPO), Arm.of(Objective.TPO));
         ExperimentConfig config = new ExperimentConfig(16, arms, List.of(PairRegime.STYLE, PairRegime.ON_POLICY),
-                List.of(5L), List.of(7L), List.of(1e-3, 3e-3), 2, 8, 4, RegimeSettings.defaults(0.25));
+                List.of(5L), List.of(7L), null, List.of(1e-3, 3e-3), Map.of(), 2, 8, 4, RegimeSettings.defaults(0.25));
         List<long[]> progress = new ArrayList<>();
         ExperimentResult result = PreferenceExperiment.run(base, config, Device.cpu(),
                 (phase, done, total) -> progress.add(new long[] {done, total}));
@@ -65,5 +65,28 @@ class PreferenceExperimentTest {
         }
         String report = new StudyReport(result).full();
         assertTrue(report.contains("regime on-policy") && report.contains("learning rates chosen"), report);
+    }
+
+    @Test
+    void oneTuneRegimeChoosesTheRatesOfEveryRegimeAndFixedRatesTuneNothing(@TempDir Path dir) throws Exception {
+        Path base = dir.resolve("base.ckpt");
+        try (ModelInstance m = TestModels.sceneMicroModel(3)) {
+            m.checkpoint(Map.of(), Map.of()).write(base);
+        }
+        List<Arm> arms = List.of(Arm.of(Objective.DPO));
+        ExperimentResult tuned = PreferenceExperiment.run(base, new ExperimentConfig(16, arms,
+                List.of(PairRegime.REPHRASED, PairRegime.STYLE), List.of(5L), List.of(7L), PairRegime.STYLE,
+                List.of(1e-3, 3e-3), Map.of(), 1, 8, 4, RegimeSettings.defaults(0.25)), Device.cpu(), (p, d, t) -> { });
+        assertEquals(1, tuned.selections().size());
+        assertEquals("style", tuned.selections().get(0).regime());
+        double rate = tuned.selections().get(0).learningRate();
+        assertTrue(tuned.runs().stream().filter(r -> r.role() == ExperimentResult.Role.REPORTED && r.arm().equals("dpo"))
+                .allMatch(r -> r.learningRate() == rate), "both regimes use the style regime's choice");
+
+        ExperimentResult fixed = PreferenceExperiment.run(base, new ExperimentConfig(16, arms,
+                List.of(PairRegime.REPHRASED), List.of(5L), List.of(), null, List.of(1e-3),
+                Map.of("dpo", 2e-3), 1, 8, 4, RegimeSettings.defaults(0.25)), Device.cpu(), (p, d, t) -> { });
+        assertEquals(List.of(), fixed.selections());
+        assertEquals(2e-3, fixed.reported("rephrased", "dpo").get(0).learningRate());
     }
 }
