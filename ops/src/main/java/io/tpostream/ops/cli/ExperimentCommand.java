@@ -83,10 +83,10 @@ final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--tune-only", description = "Only choose the learning rates (with --json, for --learning-rates-from).")
     boolean tuneOnly;
 
-    @Option(names = "--learning-rates-from", paramLabel = "FILE",
+    @Option(names = "--learning-rates-from", split = ",", paramLabel = "FILE[,FILE...]",
             description = "Take the rates an earlier --tune-only run chose (its --json): each arm its own, an ablation"
                     + " of tpo (another objective of the family, k or a) the one chosen for tpo.")
-    Path ratesFrom;
+    List<Path> ratesFrom;
 
     @Option(names = {"--learning-rate", "--learning-rates"}, defaultValue = "1e-4", split = ",", paramLabel = "LR[,LR...]",
             description = "Peak learning rate, or the candidates to choose from on --tune-seeds.")

@@ -37,9 +37,9 @@ final class StudyFiles {
      * The learning rate an earlier validation run chose for each arm: its own selection, or for an ablation of tpo
      * (another objective of the family, another k or a) the rate chosen for plain tpo, as the protocol says.
      */
-    static Map<String, Double> chosenRates(Path file, List<Arm> arms) throws IOException {
+    static Map<String, Double> chosenRates(List<Path> files, List<Arm> arms) throws IOException {
         Map<String, Double> chosen = new HashMap<>();
-        read(file).selections().forEach(s -> chosen.put(s.arm(), s.learningRate()));
+        merge(files).selections().forEach(s -> chosen.put(s.arm(), s.learningRate()));
         Map<String, Double> out = new LinkedHashMap<>();
         for (Arm arm : arms) {
             Double rate = chosen.get(arm.name());
@@ -47,7 +47,7 @@ final class StudyFiles {
                 rate = chosen.get(Arm.of(Objective.TPO).name());
             }
             if (rate == null) {
-                throw new IllegalArgumentException(file + " chose no learning rate for " + arm.name() + " (it has "
+                throw new IllegalArgumentException(files + " chose no learning rate for " + arm.name() + " (they have "
                         + chosen + ")");
             }
             out.put(arm.name(), rate);
