@@ -18,7 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -121,11 +123,17 @@ final class ExperimentCommand implements Callable<Integer> {
             + " learning rates and the token-weight diagnosis here.")
     Path json;
 
+    @Option(names = "--plot", paramLabel = "DIR", description = "Also draw each regime's hallucination/coverage"
+            + " trade-off (CHAIR_i against coverage, one mark per arm and seed) as DIR/tradeoff-REGIME.png.")
+    Path plot;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (fromJson != null) {
-            out.print(new StudyReport(StudyFiles.merge(fromJson)).full());
+            ExperimentResult merged = StudyFiles.merge(fromJson);
+            out.print(new StudyReport(merged).full());
+            plot(merged, out);
             out.flush();
             return 0;
         }
@@ -152,7 +160,20 @@ final class ExperimentCommand implements Callable<Integer> {
         if (json != null) {
             StudyFiles.write(json, result);
         }
+        plot(result, out);
         out.flush();
         return 0;
+    }
+
+    private void plot(ExperimentResult result, PrintWriter out) throws IOException {
+        if (plot == null) {
+            return;
+        }
+        Files.createDirectories(plot);
+        for (String regime : result.regimes()) {
+            Path file = plot.resolve("tradeoff-" + regime + ".png");
+            Files.write(file, StudyCharts.tradeoff(result, regime));
+            out.println("wrote " + file);
+        }
     }
 }

@@ -19,8 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Line charts (JFreeChart) rendered to PNG, for the report to inline. */
-final class Charts {
+/** Line and scatter charts (JFreeChart) rendered to PNG, for the demo report and the study's pictures. */
+public final class Charts {
 
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
             new Color(0xff7f0e), new Color(0x9467bd)};
@@ -29,15 +29,25 @@ final class Charts {
     }
 
     /** One named series of (x, y) points. */
-    record Series(String name, List<double[]> points) {
+    public record Series(String name, List<double[]> points) {
     }
 
     static byte[] lineChart(String title, String xLabel, String yLabel, List<Series> series) {
         return lineChart(title, xLabel, yLabel, series, true);
     }
 
+    /** Points only, no lines, both axes zoomed to the data: one mark per (x, y). */
+    public static byte[] scatterChart(String title, String xLabel, String yLabel, List<Series> series) {
+        return render(title, xLabel, yLabel, series, false, false);
+    }
+
     /** @param fromZero whether the value axis starts at zero (false zooms in on small changes, e.g. F1 near 0.9) */
     static byte[] lineChart(String title, String xLabel, String yLabel, List<Series> series, boolean fromZero) {
+        return render(title, xLabel, yLabel, series, fromZero, true);
+    }
+
+    private static byte[] render(String title, String xLabel, String yLabel, List<Series> series, boolean fromZero,
+                                 boolean lines) {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
             XYSeries xy = new XYSeries(s.name(), false, true);
@@ -51,13 +61,14 @@ final class Charts {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setDomainGridlinePaint(new Color(0xdddddd));
         plot.setRangeGridlinePaint(new Color(0xdddddd));
-        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(lines, true);
         for (int i = 0; i < series.size(); i++) {
             renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
             renderer.setSeriesStroke(i, new BasicStroke(2f));
         }
         plot.setRenderer(renderer);
         ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(fromZero);
+        ((org.jfree.chart.axis.NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(lines && fromZero);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             ChartUtils.writeChartAsPNG(out, chart, 560, 300);

@@ -43,6 +43,9 @@ public final class StudyReport {
     public String full() {
         StringBuilder b = new StringBuilder();
         for (String regime : result.regimes()) {
+            if (result.runs().stream().noneMatch(r -> r.regime().equals(regime) && r.role() == ExperimentResult.Role.REPORTED)) {
+                continue; // validation runs only (--tune-only): their rates are in the selections below
+            }
             b.append(table(regime)).append('\n');
             String diffs = differences(regime);
             if (!diffs.isEmpty()) {
