@@ -5,7 +5,6 @@ import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
-import io.tpostream.streams.pairing.HeldRating;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -225,7 +224,7 @@ class AccountingPropertyTest {
 
         void check(PairingDriver driver) {
             collect(driver);
-            Map<String, HeldRating> held = driver.held();
+            Map<String, PairingDriver.Held> held = driver.held();
 
             // (b) at most one dead letter per record, and only for records that were sent
             Map<Long, Integer> lettersPerOffset = new HashMap<>();

@@ -6,7 +6,6 @@ import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.Sha256;
-import io.tpostream.streams.pairing.HeldRating;
 import io.tpostream.streams.pairing.PairingStores;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -51,7 +50,7 @@ class DeadLetterReasonsTest {
      */
     private DeadLetter refused(RejectReason reason, String key, byte[] value, String expectedEventId) {
         Instant at = T0.plusSeconds(5);
-        Map<String, HeldRating> heldBefore = driver.held();
+        Map<String, PairingDriver.Held> heldBefore = driver.held();
         long offset = driver.send(key, value, at);
         List<KeyValue<String, DeadLetter>> letters = driver.deadLetterRecords();
         assertEquals(1, letters.size(), () -> "dead letters: " + letters);
@@ -299,10 +298,8 @@ class DeadLetterReasonsTest {
     void aRecordThatBreaksPairingUnexpectedlyIsInternalErrorAndTheStreamGoesOn() {
         // corrupt the state by hand: a held rating of NaN, which validation never lets through
         driver.driver().<Bytes, Object>getKeyValueStore(PairingStores.KEYS).put(
-                PairingStores.pairingKey(SHA, TestEvents.PROMPT), PairingStores.stateHolding(List.of(
-                        new HeldRating("ghost", T0.toEpochMilli(), T0.plus(Duration.ofMinutes(11)).toEpochMilli(),
-                                Double.NaN, T0.toEpochMilli(), "a dog", false, 0, 0L, "m", "t",
-                                new HeldRating.Image(null, null, "image/png", 0, 0)))));
+                PairingStores.pairingKey(SHA, TestEvents.PROMPT),
+                PairingStores.stateHolding("ghost", T0.toEpochMilli(), Double.NaN, "a dog"));
 
         DeadLetter letter = refused(RejectReason.INTERNAL_ERROR, SHA, rating("e1", 5).encoded(), "e1");
         assertTrue(letter.getDetail().contains("NumberFormatException"), letter.getDetail());

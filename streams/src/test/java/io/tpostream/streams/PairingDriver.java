@@ -7,7 +7,6 @@ import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
 import io.tpostream.streams.pairing.FeedbackTopology;
-import io.tpostream.streams.pairing.HeldRating;
 import io.tpostream.streams.pairing.PairingMetrics;
 import io.tpostream.streams.pairing.PairingStores;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,7 +17,6 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.test.TestRecord;
 
 import java.io.IOException;
@@ -124,12 +122,16 @@ public final class PairingDriver implements AutoCloseable {
         return outcomes().stream().map(FeedbackOutcome::getOutcome).toList();
     }
 
+    /** A rating held now, and whether it has paired. */
+    public record Held(String eventId, boolean paired) {
+    }
+
     /** The ratings held now, by event id. */
-    public Map<String, HeldRating> held() {
-        Map<String, HeldRating> out = new TreeMap<>();
-        try (KeyValueIterator<Bytes, Object> it = driver.<Bytes, Object>getKeyValueStore(PairingStores.KEYS).all()) {
-            it.forEachRemaining(kv -> PairingStores.heldRatings(kv.value).forEach(h -> out.put(h.eventId(), h)));
-        }
+    public Map<String, Held> held() {
+        Map<String, Held> out = new TreeMap<>();
+        PairingStores.held(driver.<Bytes, Object>getKeyValueStore(PairingStores.KEYS),
+                driver.<Bytes, Object>getKeyValueStore(PairingStores.HELD_RATINGS))
+                .forEach((id, paired) -> out.put(id, new Held(id, paired)));
         return out;
     }
 

@@ -44,8 +44,9 @@ class PairingMetricsTest {
         // r1 and r2 are still in the store but already accounted for as pair sources: only r3 waits
         assertEquals(Map.of("events-in", 6L, "pairs-out", 2L, "dead-letters", 2L,
                 "dead-letters.DUPLICATE_EVENT", 1L, "dead-letters.UNDECODABLE", 1L, "outcomes", 0L,
-                "held-ratings", 1L, "state-writes", 8L), driver.metrics(),
-                "state writes: each of the 4 accepted records writes its event id and its key's state, once");
+                "held-ratings", 1L, "state-writes", 13L), driver.metrics(), "state writes: each of the 4 accepted "
+                + "records writes its event id and its key's state once, each of the 3 ratings its content, each of "
+                + "the 2 pairs its id");
         assertEquals(2, driver.pairs().size(), "the counters agree with the output topics");
         assertEquals(2, driver.deadLetters().size());
         assertEquals(3, driver.held().size());

@@ -7,7 +7,6 @@ import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
-import io.tpostream.streams.pairing.HeldRating;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -117,7 +116,7 @@ class PairingRulesTest {
         assertEquals(pairId(good, "a cat", "a dog"), p.getPairId());
 
         // both stay held (a third rating may pair with either), now marked as paired
-        assertTrue(driver.held().values().stream().allMatch(HeldRating::paired));
+        assertTrue(driver.held().values().stream().allMatch(PairingDriver.Held::paired));
     }
 
     @Test

@@ -46,6 +46,8 @@ public final class FeedbackTopology {
                 OUTCOMES_SINK), DEDUPLICATE);
         t.addStateStore(PairingStores.seenEvents(config), DEDUPLICATE);
         t.addStateStore(PairingStores.keys(config), PAIR);
+        t.addStateStore(PairingStores.heldRatings(config), PAIR);
+        t.addStateStore(PairingStores.emittedPairs(config), PAIR);
         t.addSink(PAIRS_SINK, topics.pairs(), Serdes.String().serializer(),
                 AvroSerde.of(PreferencePair.class).serializer(), PAIR);
         t.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),

@@ -5,26 +5,24 @@ import io.tpostream.schema.ImageRef;
 import java.nio.ByteBuffer;
 
 /**
- * A rating held in its key's {@link KeyState}, with exactly what building a pair from it or accounting for it
- * later needs, and nothing of the raw record: its prompt and image sha are the key's, and an unpaired expiry is an
- * outcome that points back at the source offset rather than a copy of the bytes.
+ * A held rating's content, with exactly what building a pair from it or accounting for it later needs, and nothing
+ * of the raw record: its prompt and image sha are the key's, and an unpaired expiry is an outcome that points back at
+ * the source offset rather than a copy of the bytes. Written once when the rating starts to be held; whether it
+ * paired since is tracked in its key's {@link KeyState.Slot}, so that pairing never rewrites this.
  *
  * @param eventId      the rating's event id
  * @param timestamp    its Kafka record timestamp: the rating's position in stream time
- * @param expiresAt    timestamp + window + grace; held while stream time has not passed it
  * @param rating       the score
  * @param occurredAt   its occurredAt, in epoch millis
  * @param response     the rated response text
- * @param paired       whether it was the source of at least one emitted pair
  * @param partition    input partition it was read from
  * @param offset       input offset it was read from
  * @param modelName    the model that wrote the response (a pair names the newer side's)
  * @param tenant       its tenant
  * @param image        its image reference less the sha-256 (the key's): a pair carries the chosen side's
  */
-public record HeldRating(String eventId, long timestamp, long expiresAt, double rating, long occurredAt,
-                         String response, boolean paired, int partition, long offset, String modelName,
-                         String tenant, Image image) {
+public record HeldRating(String eventId, long timestamp, double rating, long occurredAt, String response,
+                         int partition, long offset, String modelName, String tenant, Image image) {
 
     /**
      * An image reference without its sha-256. Inline bytes are kept when the record had them (the pair must carry
@@ -49,12 +47,8 @@ public record HeldRating(String eventId, long timestamp, long expiresAt, double 
         }
     }
 
-    boolean expiredAt(long streamTime) {
-        return streamTime > expiresAt;
-    }
-
-    HeldRating markPaired() {
-        return paired ? this : new HeldRating(eventId, timestamp, expiresAt, rating, occurredAt, response, true,
-                partition, offset, modelName, tenant, image);
+    /** What matching needs of it. */
+    KeyState.Slot slot(boolean paired) {
+        return new KeyState.Slot(KeyState.hash(eventId), timestamp, rating, KeyState.hash(response.strip()), paired);
     }
 }

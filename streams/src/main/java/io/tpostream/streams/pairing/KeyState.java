@@ -1,108 +1,94 @@
 package io.tpostream.streams.pairing;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything the pairing rules remember about one (image, prompt) key, as one store value: the ratings it holds,
- * the pairs it emitted within pairRetention (as 64-bit fingerprints of their ids) and its pair counter. One value
- * per key means one point read and one write per record, and record caching folds the writes of a busy key into
- * one changelog record per commit. Immutable; the methods return changed copies.
+ * What the pairing rules need to decide about one (image, prompt) key, as one small store value: for each held
+ * rating just what matching reads ({@link Slot}: 33 bytes), and the key's pair counter. A record of the key costs one
+ * point read and one write of this value; record caching folds the writes of a busy key into one changelog record
+ * per commit. The held ratings' own content (texts, image, source offset) is written once, when a rating starts to
+ * be held, in a store of its own ({@link PairingStores#HELD_RATINGS}), and read only to build a pair or an outcome:
+ * so a key's value does not grow with the length of its texts, and rewriting it stays cheap.
  *
  * @param counterStart when the key's pair counter started (meaningless while counterPairs is 0)
  * @param counterPairs pairs counted since counterStart
- * @param emitted      pairs emitted within pairRetention, oldest first
- * @param held         ratings held, in arrival order
+ * @param held         the ratings held, in arrival order
  */
-record KeyState(long counterStart, int counterPairs, List<Emitted> emitted, List<HeldRating> held) {
+record KeyState(long counterStart, int counterPairs, List<Slot> held) {
 
-    static final KeyState EMPTY = new KeyState(0, 0, List.of(), List.of());
+    static final KeyState EMPTY = new KeyState(0, 0, List.of());
 
     /**
-     * A pair emitted at a stream time. The fingerprint is the first 64 bits of the pair id (itself a sha-256): it
-     * only has to tell apart the pairs of one key within pairRetention, at most two caps' worth, so a collision
-     * (about 2^-50 for 128 of them) is far below any other error rate here, and 8 bytes replace 64 hex digits.
+     * A held rating as matching sees it. Event ids and responses are compared by 64-bit hashes: a collision between
+     * two of the few ratings held for one key (about 2^-60) is far below any other error rate here.
+     *
+     * @param idHash    {@link #hash} of the event id; with the key, it names the rating in the held-ratings store
+     * @param timestamp its record timestamp
+     * @param rating    its score
+     * @param textHash  {@link #hash} of the response without surrounding white space (what "same text" compares)
+     * @param paired    whether it was the source of at least one emitted pair
      */
-    record Emitted(long fingerprint, long at) {
-    }
+    record Slot(long idHash, long timestamp, double rating, long textHash, boolean paired) {
 
-    static long fingerprint(String pairIdHex) {
-        return Long.parseUnsignedLong(pairIdHex, 0, 16, 16);
-    }
-
-    /** When the pair with this id was emitted within (now - retention, now], or -1. */
-    long emittedAt(String pairIdHex, long now, long retention) {
-        long fp = fingerprint(pairIdHex);
-        for (Emitted e : emitted) {
-            if (e.fingerprint() == fp && live(e.at(), now, retention)) {
-                return e.at();
-            }
+        boolean expiredAt(long streamTime, long holdMillis) {
+            return streamTime > timestamp + holdMillis;
         }
-        return -1;
+
+        Slot markPaired() {
+            return paired ? this : new Slot(idHash, timestamp, rating, textHash, true);
+        }
+    }
+
+    /** 64-bit FNV-1a over the UTF-16 code units: cheap, and well spread for ids and texts. */
+    static long hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h ^= s.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        return h;
     }
 
     /** Pairs counted by the live counter, or 0 if it has run out (a new one would start now). */
     int livePairCount(long now, long retention) {
-        return counterPairs > 0 && live(counterStart, now, retention) ? counterPairs : 0;
+        return counterPairs > 0 && RecentValues.live(counterStart, now, retention) ? counterPairs : 0;
     }
 
-    /** When the live counter started, or {@code now} for a new one. */
-    long liveCounterStart(long now, long retention) {
-        return livePairCount(now, retention) > 0 ? counterStart : now;
-    }
-
-    /** The same as RecentValues' rule, to the millisecond: recorded at t, remembered while t > now - retention. */
-    static boolean live(long at, long now, long retention) {
-        return at > now - retention && at <= now;
-    }
-
-    /** This state with newly emitted pairs counted and remembered. */
-    KeyState withPairs(List<String> pairIds, long now, long retention) {
-        if (pairIds.isEmpty()) {
+    /** This state with newly emitted pairs counted. */
+    KeyState withPairs(int pairs, long now, long retention) {
+        if (pairs == 0) {
             return this;
         }
-        List<Emitted> e = new ArrayList<>(emitted.size() + pairIds.size());
-        e.addAll(emitted);
-        for (String id : pairIds) {
-            e.add(new Emitted(fingerprint(id), now));
-        }
-        return new KeyState(liveCounterStart(now, retention), livePairCount(now, retention) + pairIds.size(), e, held);
+        int live = livePairCount(now, retention);
+        return new KeyState(live > 0 ? counterStart : now, live + pairs, held);
     }
 
-    KeyState withHeld(List<HeldRating> ratings) {
-        return new KeyState(counterStart, counterPairs, emitted, List.copyOf(ratings));
+    KeyState withHeld(List<Slot> slots) {
+        return new KeyState(counterStart, counterPairs, List.copyOf(slots));
     }
 
-    /** Without what stream time {@code now} has made irrelevant (forgotten pairs, a run-out counter). */
+    /** Without a counter that has run out at {@code now}. */
     KeyState pruned(long now, long retention) {
-        List<Emitted> e = emitted;
-        if (!e.isEmpty() && !live(e.get(0).at(), now, retention)) {
-            e = emitted.stream().filter(x -> live(x.at(), now, retention)).toList();
-        }
         int pairs = livePairCount(now, retention);
-        return new KeyState(pairs > 0 ? counterStart : 0, pairs, e, held);
+        return pairs == counterPairs ? this : new KeyState(pairs > 0 ? counterStart : 0, pairs, held);
     }
 
     boolean isEmpty() {
-        return held.isEmpty() && emitted.isEmpty() && counterPairs == 0;
+        return held.isEmpty() && counterPairs == 0;
     }
 
     /**
      * The earliest stream time at which this state changes without any input: a held rating expires, or (with no
-     * ratings held) its remembered pairs and counter are all forgotten and the value can go. Long.MAX_VALUE: never.
+     * ratings held) the counter runs out and the value can go. Long.MAX_VALUE: never.
      */
-    long nextDue(long retention) {
+    long nextDue(long holdMillis, long retention) {
         long due = Long.MAX_VALUE;
-        for (HeldRating h : held) {
-            due = Math.min(due, h.expiresAt() + 1);
+        for (Slot s : held) {
+            due = Math.min(due, s.timestamp() + holdMillis + 1);
         }
         if (due != Long.MAX_VALUE) {
             return due;
         }
-        long last = counterPairs > 0 ? counterStart : Long.MIN_VALUE;
-        for (Emitted e : emitted) {
-            last = Math.max(last, e.at());
-        }
-        return last == Long.MIN_VALUE ? Long.MAX_VALUE : last + retention;
+        return counterPairs > 0 ? counterStart + retention : Long.MAX_VALUE;
     }
 }

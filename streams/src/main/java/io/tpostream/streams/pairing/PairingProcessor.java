@@ -27,9 +27,10 @@ import java.util.Set;
  * the rating window. All state is in this task's stores: the input is partitioned by image, so every event of a
  * key arrives here and no repartition is needed.
  *
- * <p>Everything about a key is one {@link KeyState} value: a record costs one point read and at most one write,
- * whatever its kind. Expiry follows an {@link ExpiryIndex} of when each key is next due, so a punctuation touches
- * only the keys whose ratings expire or whose memory runs out.
+ * <p>What a key decides by is one small {@link KeyState} value: a record costs one point read and at most one write
+ * of it, whatever its kind; a rating's content is written once when it starts to be held and read only when it
+ * pairs or expires. Expiry follows an {@link ExpiryIndex} of when each key is next due, so a punctuation touches
+ * only the keys whose ratings expire or whose counter runs out.
  *
  * <p>Every record leaves exactly one trace: it is a source of an emitted pair, or one dead letter (bad input, or
  * a pair over the cap), or a rating still held without a pair, or one {@link Outcome} (a rating that expired
@@ -42,6 +43,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
 
     private final PairingConfig config;
     private final long pairRetention;
+    private final long holdMillis;
     private final RatingMatcher matcher;
     private final PairFactory factory;
     private final String sourceTopic;
@@ -52,12 +54,15 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
     private KeyValueStore<Bytes, KeyState> keys;
+    private KeyValueStore<Bytes, HeldRating> contents;
+    private RecentValues<String> emitted;
     private long heldCount;
 
     PairingProcessor(PairingConfig config, String sourceTopic, String pairSink, String deadLetterSink,
                      String outcomeSink) {
         this.config = config;
         this.pairRetention = config.pairRetention().toMillis();
+        this.holdMillis = config.ratingHoldMillis();
         this.matcher = new RatingMatcher(config);
         this.factory = new PairFactory(config.generatorVersion());
         this.sourceTopic = sourceTopic;
@@ -71,13 +76,15 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         this.context = context;
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
         this.keys = context.getStateStore(PairingStores.KEYS);
+        this.contents = context.getStateStore(PairingStores.HELD_RATINGS);
+        this.emitted = new RecentValues<>(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
         index.clear();
         heldCount = 0;
         try (KeyValueIterator<Bytes, KeyState> all = keys.all()) {
             // restored state: the index and the count are derived from it, so neither needs a changelog
             all.forEachRemaining(kv -> {
-                index.schedule(kv.key, kv.value.nextDue(pairRetention));
-                heldCount += unpaired(kv.value.held());
+                index.schedule(kv.key, kv.value.nextDue(holdMillis, pairRetention));
+                heldCount += kv.value.held().stream().filter(h -> !h.paired()).count();
             });
         }
         metrics.heldRatings(context.taskId(), heldCount);
@@ -91,14 +98,18 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     }
 
     /**
-     * What a record does: the key's new state (null: unchanged), its pairs, the held ratings it retires unpaired,
-     * and at most one of an outcome or a refusal for the record itself.
+     * What a record does: the key's new state (null: unchanged), its pairs, the held ratings it retires, the rating
+     * it starts to hold, and at most one of an outcome or a refusal for the record itself.
      */
-    private record Plan(Bytes key, KeyState next, List<PreferencePair> pairs, List<HeldRating> expired,
-                        Outcome outcome, Rejection refusal, long heldDelta) {
+    private record Plan(Bytes key, KeyState next, List<PreferencePair> pairs, List<KeyState.Slot> expired,
+                        HeldRating hold, Outcome outcome, Rejection refusal, long heldDelta) {
 
         static Plan refuse(Rejection rejection) {
-            return new Plan(null, null, List.of(), List.of(), null, rejection, 0);
+            return new Plan(null, null, List.of(), List.of(), null, null, rejection, 0);
+        }
+
+        static Plan of(Bytes key, KeyState next, List<PreferencePair> pairs, Outcome outcome, Rejection refusal) {
+            return new Plan(key, next, pairs, List.of(), null, outcome, refusal, 0);
         }
     }
 
@@ -116,17 +127,12 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         KeyState state = stored == null ? KeyState.EMPTY : stored;
         // expired ratings of this key are retired now rather than at the next punctuation, so a rating never
         // meets a partner whose window has closed, whatever the punctuation interval
-        List<HeldRating> live = new ArrayList<>(state.held().size());
-        List<HeldRating> expired = new ArrayList<>();
-        for (HeldRating h : state.held()) {
-            if (!h.expiredAt(now)) {
-                live.add(h);
-            } else if (!h.paired()) {
-                expired.add(h); // one that paired is accounted for by its pair: it just goes
-            }
+        List<KeyState.Slot> live = new ArrayList<>(state.held().size());
+        List<KeyState.Slot> expired = new ArrayList<>();
+        for (KeyState.Slot h : state.held()) {
+            (h.expiredAt(now, holdMillis) ? expired : live).add(h);
         }
-        boolean retired = live.size() != state.held().size();
-        if (retired) {
+        if (!expired.isEmpty()) {
             state = state.withHeld(live).pruned(now, pairRetention);
         }
         Plan plan = switch (e.getKind()) {
@@ -135,84 +141,97 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             case RATING -> planRating(key, state, live, e, record.timestamp(), now);
             case UNKNOWN -> throw new IllegalStateException("validation let feedback kind UNKNOWN through");
         };
-        if (retired) {
-            KeyState next = plan.next() == null ? state : plan.next();
-            plan = new Plan(key, next, plan.pairs(), expired, plan.outcome(), plan.refusal(),
-                    plan.heldDelta() - expired.size());
+        if (!expired.isEmpty()) {
+            long unpaired = expired.stream().filter(h -> !h.paired()).count();
+            plan = new Plan(key, plan.next() == null ? state : plan.next(), plan.pairs(), expired, plan.hold(),
+                    plan.outcome(), plan.refusal(), plan.heldDelta() - unpaired);
         }
         return plan;
     }
 
     private Plan planSingle(Bytes key, KeyState state, PreferencePair pair, long now) {
-        if (state.emittedAt(pair.getPairId(), now, pairRetention) >= 0) {
-            return new Plan(key, null, List.of(), List.of(), Outcome.DUPLICATE_PAIR, null, 0);
+        if (emitted.latest(PairingStores.emittedKey(pair.getPairId()), now).isPresent()) {
+            return Plan.of(key, null, List.of(), Outcome.DUPLICATE_PAIR, null);
         }
         int count = state.livePairCount(now, pairRetention);
         if (count >= config.maxPairsPerKey()) {
-            return new Plan(key, null, List.of(), List.of(), null, new Rejection(RejectReason.PAIR_CAP_REACHED,
+            return Plan.of(key, null, List.of(), null, new Rejection(RejectReason.PAIR_CAP_REACHED,
                     "this image and prompt already produced " + count + " pairs since "
                     + Instant.ofEpochMilli(state.counterStart()) + " (maxPairsPerKey " + config.maxPairsPerKey()
-                    + "); the count restarts pairRetention " + config.pairRetention() + " after that"), 0);
+                    + "); the count restarts pairRetention " + config.pairRetention() + " after that"));
         }
-        return new Plan(key, state.withPairs(List.of(pair.getPairId()), now, pairRetention), List.of(pair),
-                List.of(), null, null, 0);
+        return Plan.of(key, state.withPairs(1, now, pairRetention), List.of(pair), null, null);
     }
 
-    private Plan planRating(Bytes key, KeyState state, List<HeldRating> live, FeedbackEvent e, long timestamp,
+    private Plan planRating(Bytes key, KeyState state, List<KeyState.Slot> live, FeedbackEvent e, long timestamp,
                             long now) {
         RecordOrigin origin = RecordOrigin.of(context);
-        HeldRating arriving = new HeldRating(e.getEventId(), timestamp, timestamp + config.ratingHoldMillis(),
-                e.getRating(), e.getOccurredAt().toEpochMilli(), e.getResponse(), false, origin.partition(),
-                origin.offset(), e.getModelName(), e.getTenant(), HeldRating.Image.of(e.getImage()));
+        HeldRating content = new HeldRating(e.getEventId(), timestamp, e.getRating(), e.getOccurredAt().toEpochMilli(),
+                e.getResponse(), origin.partition(), origin.offset(), e.getModelName(), e.getTenant(),
+                HeldRating.Image.of(e.getImage()));
+        KeyState.Slot arriving = content.slot(false);
         int count = state.livePairCount(now, pairRetention);
         String sha = e.getImage().getSha256();
         PairFactory.RatingSide arrivingSide = PairFactory.RatingSide.of(e);
         List<PreferencePair> pairs = new ArrayList<>();
-        List<String> pairIds = new ArrayList<>();
-        Set<String> newlyPaired = new HashSet<>();
+        Set<String> pairIds = new HashSet<>();
+        Set<Long> newlyPaired = new HashSet<>();
         for (RatingMatcher.Match m : matcher.matches(arriving, live)) {
             if (count + pairs.size() >= config.maxPairsPerKey()) {
                 break; // over the cap: the rating stays held, and expires unpaired unless it paired already
             }
-            String chosen = m.arrivingChosen() ? arriving.response() : m.held().response();
-            String rejected = m.arrivingChosen() ? m.held().response() : arriving.response();
+            HeldRating held = contents.get(PairingStores.heldKey(key, m.held().idHash()));
+            if (held == null) {
+                throw new IllegalStateException("held rating " + Long.toHexString(m.held().idHash())
+                        + " has no content");
+            }
+            String chosen = m.arrivingChosen() ? e.getResponse() : held.response();
+            String rejected = m.arrivingChosen() ? held.response() : e.getResponse();
             String pairId = Sha256.pairId(sha, e.getPrompt(), chosen, rejected);
-            if (pairIds.contains(pairId) || state.emittedAt(pairId, now, pairRetention) >= 0) {
+            if (pairIds.contains(pairId) || emitted.latest(PairingStores.emittedKey(pairId), now).isPresent()) {
                 continue; // suppressed duplicate: the rating stays held and may pair with a later one
             }
             pairIds.add(pairId);
-            pairs.add(factory.rating(e.getPrompt(), arrivingSide, PairFactory.RatingSide.of(m.held(), sha),
+            pairs.add(factory.rating(e.getPrompt(), arrivingSide, PairFactory.RatingSide.of(held, sha),
                     m.arrivingChosen(), m.gap(), timestamp));
             if (!m.held().paired()) {
-                newlyPaired.add(m.held().eventId());
+                newlyPaired.add(m.held().idHash());
             }
         }
-        List<HeldRating> held = new ArrayList<>(live.size() + 1);
-        for (HeldRating h : live) {
-            held.add(newlyPaired.contains(h.eventId()) ? h.markPaired() : h);
+        List<KeyState.Slot> held = new ArrayList<>(live.size() + 1);
+        for (KeyState.Slot h : live) {
+            held.add(newlyPaired.contains(h.idHash()) ? h.markPaired() : h);
         }
-        HeldRating hold = pairs.isEmpty() ? arriving : arriving.markPaired();
+        boolean paired = !pairs.isEmpty();
         long delta = -newlyPaired.size();
+        HeldRating hold = null;
         Outcome outcome = null;
-        if (!hold.expiredAt(now)) {
-            held.add(hold);
-            delta += hold.paired() ? 0 : 1;
-        } else if (!hold.paired()) {
+        if (!arriving.expiredAt(now, holdMillis)) {
+            held.add(content.slot(paired));
+            hold = content;
+            delta += paired ? 0 : 1;
+        } else if (!paired) {
             // a late record whose own window and grace had passed before it arrived: nothing to hold it for
             outcome = Outcome.UNPAIRED_EXPIRED;
         }
-        KeyState next = state.withHeld(held).withPairs(pairIds, now, pairRetention);
-        return new Plan(key, next, pairs, List.of(), outcome, null, delta);
+        KeyState next = state.withHeld(held).withPairs(pairs.size(), now, pairRetention);
+        return new Plan(key, next, pairs, List.of(), hold, outcome, null, delta);
     }
 
     private void apply(Plan plan, Record<String, ValidFeedback> record, long now) {
-        for (HeldRating h : plan.expired()) {
-            outcome(h.eventId(), Outcome.UNPAIRED_EXPIRED, h.partition(), h.offset(), now);
+        for (KeyState.Slot h : plan.expired()) {
+            retire(plan.key(), h, now);
         }
         if (plan.next() != null) {
             write(plan.key(), plan.next());
         }
+        if (plan.hold() != null) {
+            metrics.stateWrite();
+            contents.put(PairingStores.heldKey(plan.key(), KeyState.hash(plan.hold().eventId())), plan.hold());
+        }
         for (PreferencePair pair : plan.pairs()) {
+            metrics.stateWrite();
+            emitted.put(PairingStores.emittedKey(pair.getPairId()), "", now);
             metrics.pairOut();
             context.forward(record.withKey(pair.getImage().getSha256()).withValue((Object) pair), pairSink);
         }
@@ -240,18 +259,29 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
                 index.schedule(key, Long.MAX_VALUE);
                 continue;
             }
-            List<HeldRating> live = new ArrayList<>(state.held().size());
-            for (HeldRating h : state.held()) {
-                if (!h.expiredAt(streamTime)) {
+            List<KeyState.Slot> live = new ArrayList<>(state.held().size());
+            for (KeyState.Slot h : state.held()) {
+                if (h.expiredAt(streamTime, holdMillis)) {
+                    heldCount -= h.paired() ? 0 : 1;
+                    retire(key, h, streamTime);
+                } else {
                     live.add(h);
-                } else if (!h.paired()) {
-                    heldCount--;
-                    outcome(h.eventId(), Outcome.UNPAIRED_EXPIRED, h.partition(), h.offset(), streamTime);
                 }
             }
             write(key, state.withHeld(live).pruned(streamTime, pairRetention));
         }
         metrics.heldRatings(context.taskId(), heldCount);
+    }
+
+    /** Forgets a held rating's content; one that never paired is accounted for with an outcome. */
+    private void retire(Bytes key, KeyState.Slot slot, long streamTime) {
+        metrics.stateWrite();
+        HeldRating content = contents.delete(PairingStores.heldKey(key, slot.idHash()));
+        if (!slot.paired()) {
+            // content is only missing if the state was damaged; the outcome still counts the record
+            outcome(content == null ? "" : content.eventId(), Outcome.UNPAIRED_EXPIRED,
+                    content == null ? -1 : content.partition(), content == null ? -1L : content.offset(), streamTime);
+        }
     }
 
     /** Stores the key's state, or deletes it once there is nothing left to remember, and reschedules it. */
@@ -262,7 +292,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             index.schedule(key, Long.MAX_VALUE);
         } else {
             keys.put(key, next);
-            index.schedule(key, next.nextDue(pairRetention));
+            index.schedule(key, next.nextDue(holdMillis, pairRetention));
         }
     }
 
@@ -270,13 +300,5 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         metrics.outcome(outcome);
         context.forward(new Record<>(eventId, (Object) Outcomes.of(eventId, outcome, sourceTopic, partition, offset,
                 at), at), outcomeSink);
-    }
-
-    private static long unpaired(List<HeldRating> held) {
-        long n = 0;
-        for (HeldRating h : held) {
-            n += h.paired() ? 0 : 1;
-        }
-        return n;
     }
 }

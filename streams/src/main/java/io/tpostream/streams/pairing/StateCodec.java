@@ -20,91 +20,89 @@ import java.util.List;
 final class StateCodec {
 
     private static final byte KEY_STATE_V1 = 1;
+    private static final byte HELD_RATING_V1 = 1;
+    private static final int SLOT_BYTES = 8 + 8 + 8 + 8 + 1;
     private static final byte STAMPED_V1 = 1;
 
     private StateCodec() {
     }
 
-    /**
-     * [version][counterStart][counterPairs][n][n x (fingerprint, at)][m][m x held rating]; a held rating is
-     * [eventId][timestamp][expiresAt][rating][occurredAt][response][paired][partition][offset][modelName][tenant]
-     * [image uri or null][image bytes or null][mediaType][width][height].
-     */
+    /** [version][counterStart][counterPairs][n][n x (idHash, timestamp, rating, textHash, paired)] */
     static Serde<KeyState> keyStateSerde() {
-        Serializer<KeyState> ser = (topic, k) -> k == null ? null : writeKeyState(k);
-        Deserializer<KeyState> de = (topic, bytes) -> bytes == null ? null : read(bytes, StateCodec::readKeyState);
+        Serializer<KeyState> ser = (topic, k) -> {
+            if (k == null) {
+                return null;
+            }
+            ByteBuffer out = ByteBuffer.allocate(1 + 8 + 4 + 4 + k.held().size() * SLOT_BYTES);
+            out.put(KEY_STATE_V1).putLong(k.counterStart()).putInt(k.counterPairs()).putInt(k.held().size());
+            for (KeyState.Slot h : k.held()) {
+                out.putLong(h.idHash()).putLong(h.timestamp()).putDouble(h.rating()).putLong(h.textHash());
+                out.put((byte) (h.paired() ? 1 : 0));
+            }
+            return out.array();
+        };
+        Deserializer<KeyState> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+            expectVersion(in, KEY_STATE_V1, "KeyState");
+            long counterStart = in.getLong();
+            int counterPairs = in.getInt();
+            int n = count(in, SLOT_BYTES);
+            List<KeyState.Slot> held = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                held.add(new KeyState.Slot(in.getLong(), in.getLong(), in.getDouble(), in.getLong(), getBoolean(in)));
+            }
+            return new KeyState(counterStart, counterPairs, List.copyOf(held));
+        });
         return Serdes.serdeFrom(ser, de);
     }
 
-    private static byte[] writeKeyState(KeyState k) {
-        int size = 1 + 8 + 4 + 4 + k.emitted().size() * 16 + 4;
-        List<byte[][]> texts = new ArrayList<>(k.held().size());
-        for (HeldRating h : k.held()) {
+    /**
+     * [version][eventId][timestamp][rating][occurredAt][response][partition][offset][modelName][tenant]
+     * [image uri or null][image bytes or null][mediaType][width][height]
+     */
+    static Serde<HeldRating> heldRatingSerde() {
+        Serializer<HeldRating> ser = (topic, h) -> {
+            if (h == null) {
+                return null;
+            }
             HeldRating.Image img = h.image();
             byte[][] t = {utf8(h.eventId()), utf8(h.response()), utf8(h.modelName()), utf8(h.tenant()),
                     img.uri() == null ? null : utf8(img.uri()), img.bytes(), utf8(img.mediaType())};
-            texts.add(t);
-            size += 8 + 8 + 8 + 8 + 1 + 4 + 8 + 4 + 4;
+            int size = 1 + 8 + 8 + 8 + 4 + 8 + 4 + 4;
             for (byte[] b : t) {
                 size += length(b);
             }
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        out.put(KEY_STATE_V1).putLong(k.counterStart()).putInt(k.counterPairs());
-        out.putInt(k.emitted().size());
-        for (KeyState.Emitted e : k.emitted()) {
-            out.putLong(e.fingerprint()).putLong(e.at());
-        }
-        out.putInt(k.held().size());
-        for (int i = 0; i < k.held().size(); i++) {
-            HeldRating h = k.held().get(i);
-            byte[][] t = texts.get(i);
+            ByteBuffer out = ByteBuffer.allocate(size);
+            out.put(HELD_RATING_V1);
             putBytes(out, t[0]);
-            out.putLong(h.timestamp()).putLong(h.expiresAt()).putDouble(h.rating()).putLong(h.occurredAt());
+            out.putLong(h.timestamp()).putDouble(h.rating()).putLong(h.occurredAt());
             putBytes(out, t[1]);
-            out.put((byte) (h.paired() ? 1 : 0)).putInt(h.partition()).putLong(h.offset());
-            putBytes(out, t[2]);
-            putBytes(out, t[3]);
-            putBytes(out, t[4]);
-            putBytes(out, t[5]);
-            putBytes(out, t[6]);
-            out.putInt(h.image().width()).putInt(h.image().height());
-        }
-        return out.array();
-    }
-
-    private static KeyState readKeyState(ByteBuffer in) {
-        expectVersion(in, KEY_STATE_V1, "KeyState");
-        long counterStart = in.getLong();
-        int counterPairs = in.getInt();
-        int n = count(in, 16);
-        List<KeyState.Emitted> emitted = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            emitted.add(new KeyState.Emitted(in.getLong(), in.getLong()));
-        }
-        int m = count(in, 1);
-        List<HeldRating> held = new ArrayList<>(m);
-        for (int i = 0; i < m; i++) {
+            out.putInt(h.partition()).putLong(h.offset());
+            for (int i = 2; i < t.length; i++) {
+                putBytes(out, t[i]);
+            }
+            out.putInt(img.width()).putInt(img.height());
+            return out.array();
+        };
+        Deserializer<HeldRating> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+            expectVersion(in, HELD_RATING_V1, "HeldRating");
             String eventId = getString(in);
             long timestamp = in.getLong();
-            long expiresAt = in.getLong();
             double rating = in.getDouble();
             long occurredAt = in.getLong();
             String response = getString(in);
-            boolean paired = getBoolean(in);
             int partition = in.getInt();
             long offset = in.getLong();
             String modelName = getString(in);
             String tenant = getString(in);
             byte[] uri = getBytes(in);
-            byte[] bytes = getBytes(in);
+            byte[] imageBytes = getBytes(in);
             String mediaType = getString(in);
             HeldRating.Image image = new HeldRating.Image(uri == null ? null : new String(uri, StandardCharsets.UTF_8),
-                    bytes, mediaType, in.getInt(), in.getInt());
-            held.add(new HeldRating(eventId, timestamp, expiresAt, rating, occurredAt, response, paired, partition,
-                    offset, modelName, tenant, image));
-        }
-        return new KeyState(counterStart, counterPairs, List.copyOf(emitted), List.copyOf(held));
+                    imageBytes, mediaType, in.getInt(), in.getInt());
+            return new HeldRating(eventId, timestamp, rating, occurredAt, response, partition, offset, modelName,
+                    tenant, image);
+        });
+        return Serdes.serdeFrom(ser, de);
     }
 
     /** A count of entries at least {@code minBytes} each, checked against what is left before allocating. */

@@ -16,39 +16,42 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class StateCodecTest {
 
     private final Serde<KeyState> states = StateCodec.keyStateSerde();
+    private final Serde<HeldRating> ratings = StateCodec.heldRatingSerde();
 
-    private static HeldRating held(String id, boolean paired, HeldRating.Image image) {
-        return new HeldRating(id, 1_000L, 2_000L, 4.5, 900L, "ü".repeat(40_000), paired, 2, 77L, "llava-tiny",
-                "acme", image);
+    @Test
+    void keyStatesRoundTrip() {
+        KeyState s = new KeyState(123L, 2, List.of(new KeyState.Slot(-5L, 100L, 4.5, 7L, true),
+                new KeyState.Slot(9L, 200L, 1.0, -3L, false)));
+        assertEquals(s, states.deserializer().deserialize("t", states.serializer().serialize("t", s)));
+        assertEquals(KeyState.EMPTY, states.deserializer().deserialize("t",
+                states.serializer().serialize("t", KeyState.EMPTY)));
+        assertEquals(1 + 8 + 4 + 4 + 2 * 33, states.serializer().serialize("t", s).length,
+                "33 bytes per held rating, whatever its texts");
     }
 
     @Test
-    void keyStatesRoundTripIncludingLongUnicodeTextsAndInlineImages() {
-        KeyState s = new KeyState(123L, 2, List.of(new KeyState.Emitted(-5L, 100L), new KeyState.Emitted(7L, 200L)),
-                List.of(held("e-1", true, new HeldRating.Image("file:/x.png", null, "image/png", 16, 16)),
-                        held("e-2", false, new HeldRating.Image(null, new byte[] {1, 2, 3}, "image/jpeg", 0, 0))));
-        KeyState back = states.deserializer().deserialize("t", states.serializer().serialize("t", s));
-        assertEquals(s.counterStart(), back.counterStart());
-        assertEquals(s.counterPairs(), back.counterPairs());
-        assertEquals(s.emitted(), back.emitted());
-        assertEquals(s.held().get(0), back.held().get(0));
-        assertArrayEquals(new byte[] {1, 2, 3}, back.held().get(1).image().bytes());
-        assertNull(back.held().get(1).image().uri());
-        assertEquals(KeyState.EMPTY, states.deserializer().deserialize("t",
-                states.serializer().serialize("t", KeyState.EMPTY)));
+    void heldRatingsRoundTripIncludingLongUnicodeTextsAndInlineImages() {
+        HeldRating a = new HeldRating("e-1", 1_000L, 4.5, 900L, "ü".repeat(40_000), 2, 77L, "llava-tiny", "acme",
+                new HeldRating.Image("file:/x.png", null, "image/png", 16, 16));
+        assertEquals(a, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", a)));
+        HeldRating b = new HeldRating("e-2", 1_000L, 1, 900L, "a cat", 0, 0L, "m", "t",
+                new HeldRating.Image(null, new byte[] {1, 2, 3}, "image/jpeg", 0, 0));
+        HeldRating back = ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", b));
+        assertArrayEquals(new byte[] {1, 2, 3}, back.image().bytes());
+        assertNull(back.image().uri());
     }
 
     @Test
     void corruptOrFutureBytesAreASerializationException() {
-        byte[] good = states.serializer().serialize("t", KeyState.EMPTY.withHeld(List.of(held("e", false,
-                new HeldRating.Image("u", null, "image/png", 1, 1)))));
+        byte[] good = states.serializer().serialize("t", KeyState.EMPTY.withHeld(List.of(
+                new KeyState.Slot(1L, 2L, 3.0, 4L, false))));
         assertThrows(SerializationException.class,
                 () -> states.deserializer().deserialize("t", Arrays.copyOf(good, good.length - 3)));
         byte[] future = good.clone();
         future[0] = 9;
         assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", future));
         byte[] huge = good.clone();
-        huge[13] = 0x7f; // the pair count: far more entries than bytes left
+        huge[13] = 0x7f; // the slot count: far more entries than bytes left
         assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", huge));
     }
 
