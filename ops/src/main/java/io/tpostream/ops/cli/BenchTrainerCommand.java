@@ -42,11 +42,11 @@ final class BenchTrainerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "tpo bench trainer --preset %s --batch-size %d --steps %d --warmup %d --device %s (threads %s)%n",
                 bench.preset, bench.batchSize, bench.steps, bench.warmup, device.resolve(), System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        out.printf(Locale.ROOT, "%-26s %10s %10s %9s %10s %10s %9s %8s %7s%s%n", "objective", "median ms", "p90 ms",
+        out.printf(Locale.ROOT, "%-26s %10s %10s %10s %9s %10s %10s %9s %8s %7s%s%n", "objective", "median ms", "p90 ms", "cpu ms",
                 "pairs/s", "tokens/s", "GFLOP/st", "TFLOP/s", "of GEMM", "ratio", peakTflops > 0 ? "      MFU" : "");
         for (StepBenchmark.Result r : results) {
-            out.printf(Locale.ROOT, "%-26s %10.1f %10.1f %9.1f %10.0f %10.2f %9.4f %7.1f%% %6.2fx%s%n", r.objective(),
-                    r.medianMillis(), r.p90Millis(), r.pairsPerSecond(), r.tokensPerSecond(), r.modelFlopsPerStep() / 1e9,
+            out.printf(Locale.ROOT, "%-26s %10.1f %10.1f %10.1f %9.1f %10.0f %10.2f %9.4f %7.1f%% %6.2fx%s%n", r.objective(),
+                    r.medianMillis(), r.p90Millis(), r.medianCpuMillis(), r.pairsPerSecond(), r.tokensPerSecond(), r.modelFlopsPerStep() / 1e9,
                     r.achievedTflops(), 100 * r.gemmFraction(), ratios.get(r.objective()),
                     peakTflops > 0 ? String.format(Locale.ROOT, " %7.2f%%", 100 * r.achievedTflops() / peakTflops) : "");
         }

@@ -17,6 +17,8 @@ import io.tpostream.trainer.training.StepFlops;
 import io.tpostream.trainer.training.StepPath;
 import io.tpostream.trainer.training.TrainingPair;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -34,6 +36,8 @@ public final class StepBenchmark {
      * One objective's measured cost on one step path.
      *
      * @param objective         the objective's name, suffixed {@code /straightforward} for the baseline path
+     * @param medianCpuMillis   median CPU time of the stepping thread: with one intra-op thread the engine computes
+     *                          on it, so this is the step's cost without the waits a loaded machine adds
      * @param tokensPerSecond   logical tokens (every chosen/rejected × image-variant sequence, image included) per
      *                          second: the same work count for both paths
      * @param modelFlopsPerStep FLOPs the step executes, counted per layer for the positions it computes
@@ -43,8 +47,8 @@ public final class StepBenchmark {
      * @param gemmTflops        the large-GEMM rate measured in the same run
      * @param gemmFraction      achievedTflops / gemmTflops
      */
-    public record Result(String objective, double medianMillis, double p90Millis, double pairsPerSecond,
-                         double tokensPerSecond, double modelFlopsPerStep, double achievedTflops,
+    public record Result(String objective, double medianMillis, double p90Millis, double medianCpuMillis,
+                         double pairsPerSecond, double tokensPerSecond, double modelFlopsPerStep, double achievedTflops,
                          Map<String, Double> flopsPerLayer, double gemmTflops, double gemmFraction) {
     }
 
@@ -90,13 +94,18 @@ public final class StepBenchmark {
             }
             double gemmBefore = GemmRate.measure(device, GEMM_SIZE, 5);
             List<List<Double>> times = new ArrayList<>();
+            List<List<Double>> cpuTimes = new ArrayList<>();
             trainers.forEach(t -> times.add(new ArrayList<>()));
+            trainers.forEach(t -> cpuTimes.add(new ArrayList<>()));
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (int i = 0; i < warmup + steps; i++) {
                 for (int k = 0; k < trainers.size(); k++) {
                     long t0 = System.nanoTime();
+                    long cpu0 = threads.getCurrentThreadCpuTime();
                     trainers.get(k).step(batch);
                     if (i >= warmup) {
                         times.get(k).add((System.nanoTime() - t0) / 1e6);
+                        cpuTimes.get(k).add((threads.getCurrentThreadCpuTime() - cpu0) / 1e6);
                     }
                 }
             }
@@ -109,12 +118,14 @@ public final class StepBenchmark {
                 List<Double> t = new ArrayList<>(times.get(k));
                 Collections.sort(t);
                 double median = t.get(t.size() / 2);
+                List<Double> cpu = new ArrayList<>(cpuTimes.get(k));
+                Collections.sort(cpu);
                 double p90 = t.get(Math.min(t.size() - 1, (int) Math.ceil(t.size() * 0.9) - 1));
                 int rows = batchSize * (o.needsCorruptedImage() ? 4 : 2);
                 double rowTokens = (double) rows * tokens;
                 StepFlops flops = trainers.get(k).flops(batch);
                 double achieved = flops.total() / (median / 1000);
-                results.add(new Result(labels.get(k), median, p90, batchSize / (median / 1000),
+                results.add(new Result(labels.get(k), median, p90, cpu.get(cpu.size() / 2), batchSize / (median / 1000),
                         rowTokens / (median / 1000), flops.total(), achieved / 1e12, flops.perLayer(), gemm / 1e12,
                         achieved / gemm));
             }

@@ -12,10 +12,12 @@ import java.util.List;
  * The chosen and the rejected response of each preference pair packed behind ONE copy of the prefix they share (the
  * image and the prompt), as one decoder row with a block mask:
  * <pre>
- *   [ bos, image patches, prompt | chosen response | rejected response ]      spliced positions
+ *   [ bos, image patches, prompt | chosen response | rejected response | padding ]      spliced positions
  *     prefix: P_i real positions     its inputs       its inputs
  * </pre>
- * Each segment is right-padded to the batch's widest, so every row has the same layout. The prefix attends to itself
+ * The prefix is right-padded to the batch's widest, so the responses start at the same column in every row; the
+ * rejected response follows the chosen one directly, and the row is padded to the batch's longest pair of responses
+ * (less padding than a column per response). The prefix attends to itself
  * only (both ways under prefix attention, causally otherwise), which is exactly what it sees in a sequence of its
  * own, as no prefix position ever looks forward at a response. Each response attends to the real prefix positions and
  * causally to itself, and sits at rotary positions P_i, P_i + 1, ... as if it followed the prefix directly: its hidden
@@ -75,17 +77,16 @@ public final class PackedPairs {
         }
         int[] starts = new int[n];
         int prefixWidth = 0;
-        int chosenWidth = 0;
-        int rejectedWidth = 0;
+        int responsesWidth = 0;
         int slots = 0;
         for (int i = 0; i < n; i++) {
             starts[i] = sharedResponseStart(chosen.get(i), rejected.get(i), placeholder, i);
             prefixWidth = Math.max(prefixWidth, starts[i] - 1 + patches);
-            chosenWidth = Math.max(chosenWidth, chosen.get(i).length() - 1 - starts[i]);
-            rejectedWidth = Math.max(rejectedWidth, rejected.get(i).length() - 1 - starts[i]);
+            responsesWidth = Math.max(responsesWidth,
+                    chosen.get(i).length() + rejected.get(i).length() - 2 - 2 * starts[i]);
             slots = Math.max(slots, Math.max(chosen.get(i).length(), rejected.get(i).length()) - starts[i]);
         }
-        int length = prefixWidth + chosenWidth + rejectedWidth;
+        int length = prefixWidth + responsesWidth;
         int textLength = length - patches + 1;
         long[] ids = new long[n * textLength];
         float[] positions = new float[n * length];
@@ -95,12 +96,12 @@ public final class PackedPairs {
         Arrays.fill(ids, padId);
         Arrays.fill(mask, BLOCKED);
         Arrays.fill(labels, PromptFormat.IGNORE);
-        int[] segmentStart = {prefixWidth, prefixWidth + chosenWidth};
         for (int i = 0; i < n; i++) {
             int prefix = starts[i] - 1 + patches;
             long[] head = chosen.get(i).ids();
             System.arraycopy(head, 0, ids, i * textLength, starts[i]);
             int[] inputs = {chosen.get(i).length() - 1 - starts[i], rejected.get(i).length() - 1 - starts[i]};
+            int[] segmentStart = {prefixWidth, prefixWidth + inputs[0]};
             for (int p = 0; p < length; p++) {
                 positions[i * length + p] = p;
             }
