@@ -26,8 +26,12 @@ public final class StepBenchOptions {
     @Option(names = "--steps", defaultValue = "20", description = "Timed steps per objective.")
     public int steps;
 
+    @Option(names = "--baseline", description = "Also time each objective on the straightforward step path"
+            + " (no shared prefix, full head everywhere), interleaved: before/after in one run.")
+    public boolean baseline;
+
     public List<StepBenchmark.Result> run(Device device) {
         return StepBenchmark.run(preset, objectives.stream().map(Objective::fromName).toList(), batchSize, warmup, steps,
-                device);
+                device, baseline);
     }
 }

@@ -1,6 +1,8 @@
 package io.tpostream.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.core.Linear;
 
@@ -49,13 +51,57 @@ public final class Dense extends NamedBlock {
         NDArray y = bias == null
                 ? Linear.linear(x, weight.getArray()).head()
                 : Linear.linear(x, weight.getArray(), bias.getArray()).head();
-        if (loraA != null && adapterSwitch.enabled()) {
-            NDArray update = loraB.forward(loraA.forward(x));
-            // a scale array owned by the step's manager: DJL's mul(Number) frees its scalar right after the op,
-            // although autograd keeps it for the backward pass
-            y = y.add(update.mul(update.getManager().create(loraScale)));
+        NDArray delta = adapterDelta(x);
+        return delta == null ? y : y.add(delta);
+    }
+
+    /**
+     * The outputs of several projections of the same input in ONE matrix product over their stacked weights, then
+     * split apart (with each one's adapter, if on, added to its part): what attention's q/k/v and the MLP's gate/up
+     * compute, at fewer and larger GEMMs, which a CPU runs markedly faster than several narrow ones. Column for
+     * column the same dot products as {@link #forward} each; the stacked weight lives in {@code x}'s manager, and its
+     * gradient splits back into the parts' weights.
+     */
+    public static NDList forwardStacked(NDArray x, Dense... parts) {
+        NDList weights = new NDList();
+        NDList biases = new NDList();
+        long[] splits = new long[parts.length - 1];
+        long offset = 0;
+        for (int i = 0; i < parts.length; i++) {
+            weights.add(parts[i].weight.getArray());
+            if (parts[i].bias != null) {
+                biases.add(parts[i].bias.getArray());
+            }
+            offset += parts[i].out;
+            if (i < splits.length) {
+                splits[i] = offset;
+            }
         }
-        return y;
+        if (!biases.isEmpty() && biases.size() != parts.length) {
+            throw new IllegalArgumentException("stacked projections must all have biases or none");
+        }
+        NDArray weight = onManagerOf(x, NDArrays.concat(weights, 0));
+        NDArray y = biases.isEmpty() ? Linear.linear(x, weight).head()
+                : Linear.linear(x, weight, onManagerOf(x, NDArrays.concat(biases, 0))).head();
+        NDList out = y.split(splits, y.getShape().dimension() - 1);
+        for (int i = 0; i < parts.length; i++) {
+            NDArray delta = parts[i].adapterDelta(x);
+            if (delta != null) {
+                out.set(i, out.get(i).add(delta));
+            }
+        }
+        return out;
+    }
+
+    /** The adapter's contribution for input x, or null when there is none or it is switched off. */
+    private NDArray adapterDelta(NDArray x) {
+        if (loraA == null || !adapterSwitch.enabled()) {
+            return null;
+        }
+        NDArray update = loraB.forward(loraA.forward(x));
+        // a scale array owned by the step's manager: DJL's mul(Number) frees its scalar right after the op,
+        // although autograd keeps it for the backward pass
+        return update.mul(update.getManager().create(loraScale));
     }
 
     public boolean hasAdapter() {

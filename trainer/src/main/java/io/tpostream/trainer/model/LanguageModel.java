@@ -2,6 +2,7 @@ package io.tpostream.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 
 import java.util.ArrayList;
@@ -34,7 +35,15 @@ public final class LanguageModel extends NamedBlock {
     /** Runs the decoder over embeddings (batch, length, hidden) with an additive attention mask; final-normed. */
     public NDArray hidden(NDArray embeddings, NDArray mask) {
         int length = (int) embeddings.getShape().get(1);
-        NDList tables = rotary.tables(managerOf(embeddings), length, embeddings.getDataType());
+        return hidden(embeddings, mask, rotary.tables(managerOf(embeddings), length, embeddings.getDataType()));
+    }
+
+    /** As {@link #hidden(NDArray, NDArray)}, each position at its own rotary position (batch, length), float32. */
+    public NDArray hidden(NDArray embeddings, NDArray mask, NDArray positions) {
+        return hidden(embeddings, mask, rotary.tables(positions, embeddings.getDataType()));
+    }
+
+    private NDArray hidden(NDArray embeddings, NDArray mask, NDList tables) {
         NDArray h = embeddings;
         for (DecoderLayer layer : layers) {
             h = layer.forward(h, mask, tables.get(0), tables.get(1));
@@ -44,5 +53,17 @@ public final class LanguageModel extends NamedBlock {
 
     public NDArray logits(NDArray hidden) {
         return lmHead.forward(hidden);
+    }
+
+    /**
+     * The head's output at one label per row: hidden (..., d) · W[label] (..., d), summed over d, float32. Equal to
+     * gathering the full logits at the labels (the head has no bias, and LoRA never targets it), at 1/vocab of the
+     * work; the gradient reaches only the labels' rows of W.
+     */
+    public NDArray labelLogits(NDArray hidden, NDArray labels) {
+        NDArray rows = onManagerOf(labels, lmHead.weight().getArray().get(labels));
+        NDArray products = hidden.getDataType() == DataType.FLOAT32 ? hidden.mul(rows)
+                : hidden.toType(DataType.FLOAT32, false).mul(rows.toType(DataType.FLOAT32, false));
+        return products.sum(new int[] {-1});
     }
 }

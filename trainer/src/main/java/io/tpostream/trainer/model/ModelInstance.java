@@ -192,13 +192,24 @@ public final class ModelInstance implements AutoCloseable {
 
     /** Images as one normalised batch (images, 3, size, size) in {@code target}. */
     public NDArray pixels(List<RgbImage> images, NDManager target) {
+        return pixelArray(pixelValues(images), target);
+    }
+
+    /** The normalised values of {@link #pixels} on the host, to preprocess once and use in several passes. */
+    public float[] pixelValues(List<RgbImage> images) {
         int size = preprocessor.size();
         float[] all = new float[images.size() * 3 * size * size];
         for (int i = 0; i < images.size(); i++) {
             float[] one = preprocessor.toPixels(images.get(i));
             System.arraycopy(one, 0, all, i * one.length, one.length);
         }
-        return target.create(all, new Shape(images.size(), 3, size, size));
+        return all;
+    }
+
+    /** Values from {@link #pixelValues} as a batch (images, 3, size, size) in {@code target}. */
+    public NDArray pixelArray(float[] values, NDManager target) {
+        int size = preprocessor.size();
+        return target.create(values, new Shape(values.length / (3L * size * size), 3, size, size));
     }
 
     public Map<String, NDArray> parameters() {

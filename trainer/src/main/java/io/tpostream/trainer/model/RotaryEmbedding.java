@@ -40,6 +40,22 @@ public final class RotaryEmbedding {
         return new NDList(full.cos(), full.sin());
     }
 
+    /**
+     * cos and sin tables of shape (rows, 1, length, headDim) for per-row positions (rows, length), float32, cast to
+     * {@code type}: rows laid out by the caller, whose positions are not 0..length-1. The same float products as
+     * {@link #tables(NDManager, int)} for the same position, so equal positions give equal bits.
+     */
+    public NDList tables(NDArray positions, DataType type) {
+        long rows = positions.getShape().get(0);
+        long length = positions.getShape().get(1);
+        NDArray angles = positions.reshape(rows, length, 1)
+                .mul(positions.getManager().create(inverseFrequencies).reshape(1, 1, inverseFrequencies.length));
+        NDArray full = NDArrays.concat(new NDList(angles, angles), -1).reshape(rows, 1, length, 2L * inverseFrequencies.length);
+        NDArray cos = full.cos();
+        NDArray sin = full.sin();
+        return type == DataType.FLOAT32 ? new NDList(cos, sin) : new NDList(cos.toType(type, false), sin.toType(type, false));
+    }
+
     /** Rotates x of shape (batch, heads, length, headDim) by the tables from {@link #tables}. */
     public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
         long half = x.getShape().get(3) / 2;

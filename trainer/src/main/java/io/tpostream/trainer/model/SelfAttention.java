@@ -1,6 +1,7 @@
 package io.tpostream.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 
 /**
@@ -43,9 +44,10 @@ public final class SelfAttention extends NamedBlock {
     public NDArray forward(NDArray x, NDArray mask, NDArray cos, NDArray sin) {
         long batch = x.getShape().get(0);
         long length = x.getShape().get(1);
-        NDArray queries = split(q.forward(x), batch, length, heads);
-        NDArray keys = split(k.forward(x), batch, length, kvHeads);
-        NDArray values = split(v.forward(x), batch, length, kvHeads);
+        NDList qkv = Dense.forwardStacked(x, q, k, v);
+        NDArray queries = split(qkv.get(0), batch, length, heads);
+        NDArray keys = split(qkv.get(1), batch, length, kvHeads);
+        NDArray values = split(qkv.get(2), batch, length, kvHeads);
         if (cos != null) {
             queries = RotaryEmbedding.apply(queries, cos, sin);
             keys = RotaryEmbedding.apply(keys, cos, sin);

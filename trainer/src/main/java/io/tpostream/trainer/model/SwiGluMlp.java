@@ -1,6 +1,7 @@
 package io.tpostream.trainer.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 
 /** LLaMA's feed-forward: down(silu(gate(x)) · up(x)). */
@@ -18,7 +19,8 @@ public final class SwiGluMlp extends NamedBlock {
 
     public NDArray forward(NDArray x) {
         // silu(g) = sigmoid(g)·g, as DJL's swish(g, 1) computes it but without its scalar (see scalarLike)
-        NDArray g = gate.forward(x);
-        return down.forward(Activation.sigmoid(g).mul(g).mul(up.forward(x)));
+        NDList gateUp = Dense.forwardStacked(x, gate, up);
+        NDArray g = gateUp.get(0);
+        return down.forward(Activation.sigmoid(g).mul(g).mul(gateUp.get(1)));
     }
 }

@@ -96,6 +96,50 @@ public final class VisionLanguageModel extends NamedBlock {
     public NDArray textHidden(NDArray features, NDArray ids, int placeholder, int[] prefixLengths) {
         int length = (int) ids.getShape().get(1);
         int patches = (int) features.getShape().get(1);
+        NDArray spliced = spliced(features, ids, placeholder);
+        int total = length - 1 + patches;
+        NDArray mask = config.prefixAttention()
+                ? prefixMask(managerOf(ids), total, placeholder, patches, prefixLengths, (int) ids.getShape().get(0),
+                        spliced.getDataType())
+                : attentionMask(managerOf(ids), total, 0, spliced.getDataType());
+        NDArray hidden = languageModel.hidden(spliced, mask);
+        int lastImageRow = placeholder + patches - 1;
+        return placeholder == 0
+                ? hidden.get(":, {}:, :", lastImageRow)
+                : hidden.get(":, :{}, :", placeholder).concat(hidden.get(":, {}:, :", lastImageRow), 1);
+    }
+
+    /**
+     * The decoder's final hidden states at every spliced position (rows, length - 1 + patches, textHidden) of rows
+     * laid out by the caller: an explicit additive mask and per-row rotary positions, so that one row can hold a
+     * shared prefix and several continuations of it that do not see each other ({@link PackedPairs}).
+     *
+     * @param mask      additive (rows, 1, n, n) in the weights' type, n = length - 1 + patches
+     * @param positions rotary position of each spliced position (rows, n), float32
+     */
+    public NDArray packedHidden(NDArray features, NDArray ids, int placeholder, NDArray mask, NDArray positions) {
+        return languageModel.hidden(spliced(features, ids, placeholder), mask, positions);
+    }
+
+    /** The full-vocabulary logits (float32) of hidden states, for the rows whose distribution is read. */
+    public NDArray head(NDArray hidden) {
+        NDArray logits = languageModel.logits(hidden);
+        return logits.getDataType() == DataType.FLOAT32 ? logits : logits.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * Only the labels' logits (float32) of hidden states (..., textHidden): each row dotted with its label's row of
+     * the head, for passes that read nothing else of the vocabulary (TPO's corrupted image).
+     *
+     * @param labels int64 ids of the same leading shape, each in [0, vocab)
+     */
+    public NDArray labelLogits(NDArray hidden, NDArray labels) {
+        return languageModel.labelLogits(hidden, labels);
+    }
+
+    /** Text embeddings with the image features in place of the placeholder token. */
+    private NDArray spliced(NDArray features, NDArray ids, int placeholder) {
+        int length = (int) ids.getShape().get(1);
         if (placeholder < 0 || placeholder >= length) {
             throw new IllegalArgumentException("image placeholder index " + placeholder + " outside a sequence of "
                     + length);
@@ -109,17 +153,7 @@ public final class VisionLanguageModel extends NamedBlock {
         if (placeholder + 1 < length) {
             parts.add(text.get(":, {}:, :", placeholder + 1));
         }
-        NDArray spliced = ai.djl.ndarray.NDArrays.concat(parts, 1);
-        int total = length - 1 + patches;
-        NDArray mask = config.prefixAttention()
-                ? prefixMask(managerOf(ids), total, placeholder, patches, prefixLengths, (int) ids.getShape().get(0),
-                        spliced.getDataType())
-                : attentionMask(managerOf(ids), total, 0, spliced.getDataType());
-        NDArray hidden = languageModel.hidden(spliced, mask);
-        int lastImageRow = placeholder + patches - 1;
-        return placeholder == 0
-                ? hidden.get(":, {}:, :", lastImageRow)
-                : hidden.get(":, :{}, :", placeholder).concat(hidden.get(":, {}:, :", lastImageRow), 1);
+        return ai.djl.ndarray.NDArrays.concat(parts, 1);
     }
 
     /** Prefix-LM mask: per row, the image and the prompt are one bidirectional block; the rest is causal. */

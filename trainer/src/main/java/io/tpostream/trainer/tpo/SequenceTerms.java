@@ -24,10 +24,6 @@ record SequenceTerms(NDArray logps, NDArray scores, NDArray weights, NDArray mas
     static SequenceTerms of(NDArray clean, NDArray corrupted, NDArray labels, TokenWeighting weighting, float marginA,
                             String side) {
         checkShapes(clean, corrupted, labels, side);
-        if (corrupted == null && weighting != TokenWeighting.UNIFORM) {
-            throw new IllegalArgumentException(side + ": this objective weights tokens by their visual-anchored score"
-                    + " and needs the corrupted-image logits");
-        }
         NDArray shiftedLabels = labels.get(ALL_BUT_FIRST_LABEL).toType(DataType.INT64, false);
         NDArray mask = shiftedLabels.neq(TpoLoss.IGNORE_INDEX);
         // masked labels point at token 0 so gather stays in range; their terms are dropped by `where` below
@@ -35,12 +31,24 @@ record SequenceTerms(NDArray logps, NDArray scores, NDArray weights, NDArray mas
 
         NDArray cleanRows = clean.get(ALL_BUT_LAST_ROW);
         NDArray tokenLogps = cleanRows.logSoftmax(-1).gather(index, -1).squeeze(-1);
-        NDArray scores = null;
+        NDArray cleanLabelLogits = null;
+        NDArray corruptedLabelLogits = null;
         if (corrupted != null) {
-            NDArray cleanLabelLogits = cleanRows.gather(index, -1).squeeze(-1);
-            NDArray corruptedLabelLogits = corrupted.get(ALL_BUT_LAST_ROW).gather(index, -1).squeeze(-1);
-            scores = cleanLabelLogits.sub(corruptedLabelLogits);
+            cleanLabelLogits = cleanRows.gather(index, -1).squeeze(-1);
+            corruptedLabelLogits = corrupted.get(ALL_BUT_LAST_ROW).gather(index, -1).squeeze(-1);
         }
+        return of(new SideTokens(tokenLogps, cleanLabelLogits, corruptedLabelLogits, mask), weighting, marginA, side);
+    }
+
+    /** The same terms from values already gathered at the labels (any slot layout). */
+    static SequenceTerms of(SideTokens tokens, TokenWeighting weighting, float marginA, String side) {
+        if (tokens.cleanLabelLogits() == null && weighting != TokenWeighting.UNIFORM) {
+            throw new IllegalArgumentException(side + ": this objective weights tokens by their visual-anchored score"
+                    + " and needs the corrupted-image logits");
+        }
+        NDArray tokenLogps = tokens.labelLogps();
+        NDArray mask = tokens.mask();
+        NDArray scores = tokens.scores();
         NDArray weights;
         NDArray tokenTerms;
         if (weighting == TokenWeighting.UNIFORM) {

@@ -82,11 +82,28 @@ public final class TpoLoss {
     /** The loss with reference log-probabilities computed earlier by {@link #referenceLogps} (e.g. cached). */
     public static TpoLossResult compute(PairLogits policy, ReferenceLogps reference, NDArray chosenLabels,
                                         NDArray rejectedLabels, TpoLossConfig config) {
+        float marginA = (float) config.marginA();
+        return compute(SequenceTerms.of(policy.chosenClean(), policy.chosenCorrupted(), chosenLabels,
+                        config.objective().chosenWeighting(), marginA, "policy chosen"),
+                SequenceTerms.of(policy.rejectedClean(), policy.rejectedCorrupted(), rejectedLabels,
+                        config.objective().rejectedWeighting(), marginA, "policy rejected"),
+                reference, config);
+    }
+
+    /**
+     * The loss from values already gathered at the labels: what a trainer passes that computes the vocabulary
+     * head only where the objective reads it. The same formula, term by term, as from full logits.
+     */
+    public static TpoLossResult compute(PairTokens policy, ReferenceLogps reference, TpoLossConfig config) {
+        float marginA = (float) config.marginA();
+        return compute(SequenceTerms.of(policy.chosen(), config.objective().chosenWeighting(), marginA, "policy chosen"),
+                SequenceTerms.of(policy.rejected(), config.objective().rejectedWeighting(), marginA, "policy rejected"),
+                reference, config);
+    }
+
+    private static TpoLossResult compute(SequenceTerms chosen, SequenceTerms rejected, ReferenceLogps reference,
+                                         TpoLossConfig config) {
         float beta = (float) config.beta();
-        SequenceTerms chosen = SequenceTerms.of(policy.chosenClean(), policy.chosenCorrupted(), chosenLabels,
-                config.objective().chosenWeighting(), (float) config.marginA(), "policy chosen");
-        SequenceTerms rejected = SequenceTerms.of(policy.rejectedClean(), policy.rejectedCorrupted(), rejectedLabels,
-                config.objective().rejectedWeighting(), (float) config.marginA(), "policy rejected");
         checkBatch(chosen.logps(), rejected.logps(), reference);
 
         NDArray margin = chosen.logps().sub(rejected.logps()).sub(reference.chosen().sub(reference.rejected()));
@@ -106,11 +123,23 @@ public final class TpoLoss {
     public static ReferenceLogps referenceLogps(PairLogits reference, NDArray chosenLabels, NDArray rejectedLabels,
                                                 TpoLossConfig config) {
         float marginA = (float) config.marginA();
-        NDArray chosen = SequenceTerms.of(reference.chosenClean(), reference.chosenCorrupted(), chosenLabels,
-                config.objective().chosenWeighting(), marginA, "reference chosen").logps();
-        NDArray rejected = SequenceTerms.of(reference.rejectedClean(), reference.rejectedCorrupted(), rejectedLabels,
-                config.objective().rejectedWeighting(), marginA, "reference rejected").logps();
-        return new ReferenceLogps(chosen.stopGradient(), rejected.stopGradient());
+        return detached(SequenceTerms.of(reference.chosenClean(), reference.chosenCorrupted(), chosenLabels,
+                        config.objective().chosenWeighting(), marginA, "reference chosen"),
+                SequenceTerms.of(reference.rejectedClean(), reference.rejectedCorrupted(), rejectedLabels,
+                        config.objective().rejectedWeighting(), marginA, "reference rejected"));
+    }
+
+    /** As {@link #referenceLogps(PairLogits, NDArray, NDArray, TpoLossConfig)}, from label-gathered values. */
+    public static ReferenceLogps referenceLogps(PairTokens reference, TpoLossConfig config) {
+        float marginA = (float) config.marginA();
+        return detached(SequenceTerms.of(reference.chosen(), config.objective().chosenWeighting(), marginA,
+                        "reference chosen"),
+                SequenceTerms.of(reference.rejected(), config.objective().rejectedWeighting(), marginA,
+                        "reference rejected"));
+    }
+
+    private static ReferenceLogps detached(SequenceTerms chosen, SequenceTerms rejected) {
+        return new ReferenceLogps(chosen.logps().stopGradient(), rejected.logps().stopGradient());
     }
 
     private static NDArray detachedMasked(NDArray perToken, NDArray mask) {
