@@ -12,7 +12,7 @@ import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.Devices;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.LocalArtifactStore;
-import io.tpostream.trainer.publish.VersionSignature;
+import io.tpostream.trainer.publish.TrustedKeys;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
 import io.tpostream.trainer.serving.VersionListener;
@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -46,7 +45,8 @@ import java.util.concurrent.atomic.AtomicReference;
                         + "(Prometheus).",
                 "With --checkpoint it serves that model (no Kafka needed; feedback only with --bootstrap-servers). "
                         + "Otherwise it follows the model-versions topic of --model and hot-swaps each newer PASSED "
-                        + "version whose artifact (and, with --public-key, signature) checks out: requests in flight "
+                        + "version whose artifact (and, with --public-key, signature over the whole record) checks "
+                        + "out: requests in flight "
                         + "finish on the model they started on, then the old model is freed."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -75,10 +75,8 @@ final class ServeCommand implements Callable<Integer> {
                     + "wherever they point.")
     Path artifacts;
 
-    @Option(names = "--public-key", paramLabel = "FILE",
-            description = "Trusted Ed25519 public key (X.509 PEM, from 'tpo keygen'): unsigned or wrongly signed "
-                    + "versions are refused.")
-    Path publicKey;
+    @Mixin
+    PublicKeysOption publicKeys;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address to listen on.")
@@ -126,12 +124,12 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give --checkpoint FILE to serve one model, or --model "
                     + "NAME with --bootstrap-servers to follow its versions");
         }
-        if (checkpoint != null && publicKey != null) {
+        if (checkpoint != null && publicKeys.given()) {
             throw new ParameterException(spec.commandLine(), "--public-key verifies versions from Kafka; a "
                     + "--checkpoint file is served as it is");
         }
         ClientSettings settings = checkpoint == null || kafka.given() ? kafka.clientSettings() : null;
-        PublicKey trusted = trustedKey();
+        TrustedKeys trusted = publicKeys.trusted();
         CaptionServer.Settings http;
         CaptionService.Settings captioning;
         try {
@@ -157,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
                 out.println("listening on http://" + host + ":" + server.port() + " ("
                         + (checkpoint != null ? "serving " + checkpoint : "following " + model + " on "
                         + kafka.topics().modelVersions() + (trusted == null ? ""
-                        : ", signatures required, key " + VersionSignature.keyId(trusted)))
+                        : ", " + PublicKeysOption.describe(trusted)))
                         + (settings == null ? "; no Kafka: feedback is refused" : "; feedback to "
                         + kafka.topics().feedback()) + "); Ctrl-C stops");
                 out.flush();
@@ -202,7 +200,7 @@ final class ServeCommand implements Callable<Integer> {
                 + version.getArtifact().getSha256() + ")");
     }
 
-    private ModelSubscriber subscribe(ClientSettings settings, PublicKey trusted, ServingModel serving,
+    private ModelSubscriber subscribe(ClientSettings settings, TrustedKeys trusted, ServingModel serving,
                                       VersionListener metrics, PrintWriter out, AtomicReference<Throwable> failure,
                                       CountDownLatch stop) {
         LocalArtifactStore store;
@@ -213,10 +211,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         VersionListener listener = new VersionListener() {
             @Override
-            public void applied(ModelVersion v) {
+            public void applied(ModelVersion v, String signedBy) {
                 metrics.applied(v);
                 out.println("applied v" + v.getVersion() + " (parent v" + v.getParentVersion() + ", " + v.getPairs()
-                        + " pairs, sha-256 " + v.getArtifact().getSha256() + ")");
+                        + " pairs, sha-256 " + v.getArtifact().getSha256()
+                        + (signedBy == null ? "" : ", signed by key " + signedBy) + ")");
                 out.flush();
             }
 
@@ -234,23 +233,12 @@ final class ServeCommand implements Callable<Integer> {
                 stop.countDown();
             }
         };
-        return new ModelSubscriber(settings.commonMap(), kafka.topics().modelVersions(), model, List.of(store),
-                trusted, serving, listener, Devices.resolve(device));
+        return ModelSubscriber.trusting(trusted, settings.commonMap(), kafka.topics().modelVersions(), model,
+                List.of(store), serving, listener, Devices.resolve(device));
     }
 
     private static String stem(String fileName) {
         int dot = fileName.lastIndexOf('.');
         return dot > 0 ? fileName.substring(0, dot) : fileName;
-    }
-
-    private PublicKey trustedKey() {
-        if (publicKey == null) {
-            return null;
-        }
-        try {
-            return VersionSignature.readPublicKey(publicKey);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--public-key: " + e.getMessage(), e);
-        }
     }
 }
