@@ -139,11 +139,21 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
         CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        // on SIGTERM / Ctrl-C the JVM ends when its shutdown hooks do: this one holds it until requests in flight
+        // have drained and the model is closed
+        Thread stopOnSignal = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(drain.toMillis() + 15_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tpo-serve-stop");
         try (ServingModel serving = new ServingModel();
              CaptionServer server = new CaptionServer(serving, http, captioning, settings,
                      kafka.topics().feedback())) {
-            Thread stopOnSignal = new Thread(stop::countDown, "tpo-serve-stop");
             Runtime.getRuntime().addShutdownHook(stopOnSignal);
             ModelSubscriber subscriber = null;
             try {
@@ -172,9 +182,11 @@ final class ServeCommand implements Callable<Integer> {
                 try {
                     Runtime.getRuntime().removeShutdownHook(stopOnSignal);
                 } catch (IllegalStateException shuttingDown) {
-                    // stopped by the signal: everything closes below all the same
+                    // stopped by the signal: everything closes below all the same, then the hook lets go
                 }
             }
+        } finally {
+            stopped.countDown();
         }
         if (failure.get() != null) {
             throw new IllegalStateException("stopped following " + kafka.topics().modelVersions() + ": "

@@ -229,9 +229,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--artifacts: cannot create " + artifacts + ": " + e, e);
         }
         try {
-            return new OnlineTrainerConfig(settings.commonMap(), kafka.topics(), model, base, store,
-                    training, batchSize, publishEverySteps, Duration.ofMillis(Math.round(publishEverySeconds * 1000)),
-                    maxQueuedPairs, gateConfig, keys, !noTokenTraces, seed, Devices.resolve(device));
+            return OnlineTrainerConfig.builder(settings.commonMap(), kafka.topics(), model, base, store)
+                    .training(training).batchSize(batchSize).publishEverySteps(publishEverySteps)
+                    .publishEvery(Duration.ofMillis(Math.round(publishEverySeconds * 1000)))
+                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).signingKey(keys).traceTokens(!noTokenTraces)
+                    .seed(seed).device(Devices.resolve(device)).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -24,6 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ServeMetrics implements VersionListener {
 
+    /** Histogram buckets: a micro model answers in milliseconds, a 7B one on a CPU in seconds. */
+    private static final Duration[] BUCKETS = java.util.stream.Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500,
+            5000, 10000, 30000).map(Duration::ofMillis).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
     private final Counter swaps;
     private final Counter applied;
@@ -47,8 +51,7 @@ final class ServeMetrics implements VersionListener {
     void request(String route, int status, long nanos) {
         String code = Integer.toString(status);
         Timer.builder("tpo.serve.request").description("Request latency").tags("route", route, "status", code)
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
+                .serviceLevelObjectives(BUCKETS).register(registry)
                 .record(Duration.ofNanos(nanos));
         Counter.builder("tpo.serve.requests").description("Requests by route and status")
                 .tags("route", route, "status", code).register(registry).increment();
