@@ -175,6 +175,29 @@ class ComposeFileTest {
     }
 
     @Test
+    void prometheusScrapesEveryTpoProcessOnThePortItServesMetricsOn() throws IOException {
+        JsonNode prometheus = new ObjectMapper().valueToTree(new org.yaml.snakeyaml.Yaml().load(
+                Files.readString(Path.of("docker", "prometheus.yml"))));
+        Map<String, String> targets = new LinkedHashMap<>(); // job -> host:port
+        for (JsonNode job : prometheus.get("scrape_configs")) {
+            JsonNode target = job.has("static_configs") ? job.get("static_configs").get(0).get("targets").get(0)
+                    : null;
+            targets.put(job.get("job_name").asText(), target != null ? target.asText()
+                    : job.get("dns_sd_configs").get(0).get("names").get(0).asText() + ":"
+                    + job.get("dns_sd_configs").get(0).get("port").asText());
+        }
+        for (String name : List.of("captioner", "streams", "trainer")) {
+            List<String> args = new ArrayList<>();
+            services.get(name).get("command").forEach(a -> args.add(a.asText()));
+            String portOption = name.equals("captioner") ? "--port" : "--metrics-port";
+            String port = args.get(args.indexOf(portOption) + 1);
+            assertEquals(name + ":" + port, targets.get(name), name + " serves metrics on " + port);
+            String hostOption = name.equals("captioner") ? "--host" : "--metrics-host";
+            assertEquals("0.0.0.0", args.get(args.indexOf(hostOption) + 1), name + " must listen beyond loopback");
+        }
+    }
+
+    @Test
     void composeAcceptsTheFileWithoutAnEngine() throws Exception {
         List<String> command = firstAvailable(List.of(List.of("docker", "compose"), List.of("docker-compose")));
         Assumptions.assumeTrue(command != null,
