@@ -27,8 +27,6 @@ import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
 import io.tpostream.trainer.serving.VersionListener;
-import io.tpostream.trainer.tpo.Objective;
-import io.tpostream.trainer.training.PreferenceConfig;
 import io.tpostream.trainer.training.ProcessMemory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -101,10 +99,11 @@ public final class EndToEndBenchmark {
         LocalStack.deleteRecursively(s.dir().resolve("artifacts"));
         try (LocalStack stack = LocalStack.start(s.dir(), PairingConfig.defaults())) {
             LocalArtifactStore artifacts = new LocalArtifactStore(s.dir().resolve("artifacts"));
-            OnlineTrainerConfig config = new OnlineTrainerConfig(stack.client().clientConfig(), stack.topics(), MODEL,
-                    s.base(), artifacts, PreferenceConfig.defaults(Objective.TPO), s.batchSize(),
-                    s.publishEverySteps(), s.publishEvery(), 256,
-                    GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, false, s.seed(), Device.cpu());
+            OnlineTrainerConfig config = OnlineTrainerConfig.builder(stack.client().clientConfig(), stack.topics(),
+                            MODEL, s.base(), artifacts)
+                    .batchSize(s.batchSize()).publishEverySteps(s.publishEverySteps()).publishEvery(s.publishEvery())
+                    .gate(GateConfig.defaults().withProbeImages(s.gateProbeImages())).traceTokens(false)
+                    .seed(s.seed()).build();
             long[] publishMillis = {0};
             List<MemorySample> memory = new CopyOnWriteArrayList<>();
             OnlineTrainer trainer = new OnlineTrainer(config, new OnlineTrainer.Listener() {

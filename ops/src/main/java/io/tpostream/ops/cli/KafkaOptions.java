@@ -45,6 +45,11 @@ public final class KafkaOptions {
         }
     }
 
+    /** True if the user named a cluster, with --bootstrap-servers, its variable, or --command-config. */
+    public boolean given() {
+        return bootstrapServers != null && !bootstrapServers.isBlank() || commandConfig != null;
+    }
+
     public Topics topics() {
         return topicPrefix.topics();
     }

@@ -5,6 +5,9 @@ import io.tpostream.ops.kafka.KafkaCalls;
 import io.tpostream.ops.kafka.TopicAdmin;
 import io.tpostream.ops.streams.PairingProgress;
 import io.tpostream.schema.Topics;
+import io.tpostream.ops.metrics.KafkaClientGauges;
+import io.tpostream.ops.metrics.MetricsEndpoint;
+import io.tpostream.ops.metrics.PrometheusMetrics;
 import io.tpostream.streams.PairingApp;
 import io.tpostream.streams.PairingConfig;
 import io.tpostream.streams.StreamsSettings;
@@ -46,6 +49,9 @@ final class StreamsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MetricsPortOption metricsPort;
 
     @Mixin
     KafkaOptions kafka;
@@ -100,6 +106,15 @@ final class StreamsCommand implements Callable<Integer> {
                 .withExtraProperties(extra);
 
         PairingApp app = new PairingApp(topics, config, settings);
+        PrometheusMetrics metrics = new PrometheusMetrics();
+        KafkaClientGauges clientGauges = new KafkaClientGauges(metrics.registry(), app::metrics);
+        try (metrics; MetricsEndpoint ignored = metricsPort.start(metrics, clientGauges::refresh, err)) {
+            return run(app, out, err, topics, clients);
+        }
+    }
+
+    private int run(PairingApp app, PrintWriter out, PrintWriter err, Topics topics, ClientSettings clients)
+            throws InterruptedException {
         Watch watch = new Watch(app, out);
         CountDownLatch closed = new CountDownLatch(1);
         Thread closeOnExit = new Thread(() -> {

@@ -6,7 +6,7 @@ import io.tpostream.trainer.image.RgbImage;
 import io.tpostream.trainer.model.CaptionGenerator;
 import io.tpostream.trainer.model.Devices;
 import io.tpostream.trainer.publish.LocalArtifactStore;
-import io.tpostream.trainer.publish.VersionSignature;
+import io.tpostream.trainer.publish.TrustedKeys;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
 import io.tpostream.trainer.serving.VersionListener;
@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
         description = {
                 "Follows the model-versions topic like a serving application, until Ctrl-C: after catching up it "
                         + "loads the newest PASSED version, then every newer one, each only after its artifact's "
-                        + "sha-256 (and, with --public-key, its Ed25519 signature) checks out.",
+                        + "sha-256 (and, with --public-key, an Ed25519 signature of a trusted key over the whole "
+                        + "record) checks out.",
                 "Prints 'applied vN ...' or 'refused vN: REASON' per version; a refused version leaves the current "
                         + "model in service. REJECTED versions are never applied."})
 final class SubscribeCommand implements Callable<Integer> {
@@ -55,10 +55,8 @@ final class SubscribeCommand implements Callable<Integer> {
                     + "wherever they point.")
     Path artifacts;
 
-    @Option(names = "--public-key", paramLabel = "FILE",
-            description = "Trusted Ed25519 public key (X.509 PEM, from 'tpo keygen'): unsigned or wrongly signed "
-                    + "versions are refused.")
-    Path publicKey;
+    @Mixin
+    PublicKeysOption publicKeys;
 
     @Option(names = "--caption", paramLabel = "IMAGE", arity = "1..*",
             description = "Images (PNG/JPEG) to caption with each newly applied version.")
@@ -76,7 +74,7 @@ final class SubscribeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PublicKey trusted = trustedKey();
+        TrustedKeys trusted = publicKeys.trusted();
         Map<Path, RgbImage> images = readImages();
         LocalArtifactStore store;
         try {
@@ -89,9 +87,10 @@ final class SubscribeCommand implements Callable<Integer> {
         try (ServingModel serving = new ServingModel()) {
             VersionListener listener = new VersionListener() {
                 @Override
-                public void applied(ModelVersion v) {
+                public void applied(ModelVersion v, String signedBy) {
                     out.println("applied v" + v.getVersion() + " (parent v" + v.getParentVersion() + ", " + v.getPairs()
-                            + " pairs, sha-256 " + v.getArtifact().getSha256() + ")");
+                            + " pairs, sha-256 " + v.getArtifact().getSha256()
+                            + (signedBy == null ? "" : ", signed by key " + signedBy) + ")");
                     images.forEach((path, image) -> out.println("  caption " + path.getFileName() + ": "
                             + serving.withModel(m -> caption(m, image)).orElse("(no model)")));
                     out.flush();
@@ -112,13 +111,12 @@ final class SubscribeCommand implements Callable<Integer> {
                     done.countDown();
                 }
             };
-            try (ModelSubscriber subscriber = new ModelSubscriber(kafka.clientSettings().commonMap(),
-                    kafka.topics().modelVersions(), model, List.of(store), trusted, serving, listener,
-                    Devices.resolve(device))) {
+            try (ModelSubscriber subscriber = ModelSubscriber.trusting(trusted, kafka.clientSettings().commonMap(),
+                    kafka.topics().modelVersions(), model, List.of(store), serving, listener, Devices.resolve(device))) {
                 Thread stopOnSignal = new Thread(done::countDown, "tpo-subscribe-stop");
                 Runtime.getRuntime().addShutdownHook(stopOnSignal);
                 err.println("following " + model + " on " + kafka.topics().modelVersions()
-                        + (trusted == null ? "" : " (signatures required, key " + VersionSignature.keyId(trusted) + ")")
+                        + (trusted == null ? "" : " (" + PublicKeysOption.describe(trusted) + ")")
                         + "; Ctrl-C stops");
                 err.flush();
                 subscriber.start();
@@ -141,17 +139,6 @@ final class SubscribeCommand implements Callable<Integer> {
     private static String caption(io.tpostream.trainer.model.ModelInstance m, RgbImage image) {
         return new CaptionGenerator(m, CAPTION_TOKENS).generate(List.of(image), SceneText.CAPTION_PROMPT, 0, 0)
                 .get(0).text();
-    }
-
-    private PublicKey trustedKey() {
-        if (publicKey == null) {
-            return null;
-        }
-        try {
-            return VersionSignature.readPublicKey(publicKey);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--public-key: " + e.getMessage(), e);
-        }
     }
 
     private Map<Path, RgbImage> readImages() {

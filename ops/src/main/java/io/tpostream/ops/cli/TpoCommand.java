@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
                 StreamsCommand.class,
                 TrainCommand.class,
                 SubscribeCommand.class,
+                ServeCommand.class,
                 ReplayCommand.class,
                 KeygenCommand.class,
                 RollbackCommand.class,

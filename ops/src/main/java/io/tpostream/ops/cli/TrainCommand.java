@@ -1,6 +1,9 @@
 package io.tpostream.ops.cli;
 
 import io.tpostream.ops.kafka.ClientSettings;
+import io.tpostream.ops.metrics.MetricsEndpoint;
+import io.tpostream.ops.metrics.PrometheusMetrics;
+import io.tpostream.ops.metrics.TrainerMeters;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.trainer.model.Devices;
 import io.tpostream.trainer.online.GateConfig;
@@ -53,6 +56,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    MetricsPortOption metricsPort;
 
     @Mixin
     KafkaOptions kafka;
@@ -132,11 +138,25 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         OnlineTrainerConfig config = config();
+        try (PrometheusMetrics metrics = new PrometheusMetrics();
+             MetricsEndpoint ignored = metricsPort.start(metrics, () -> { }, err)) {
+            return train(config, new TrainerMeters(metrics.registry()), out, err);
+        }
+    }
+
+    private int train(OnlineTrainerConfig config, TrainerMeters meters, PrintWriter out, PrintWriter err)
+            throws InterruptedException {
         AtomicInteger trained = new AtomicInteger();
         OnlineTrainer[] self = new OnlineTrainer[1];
         OnlineTrainer trainer = new OnlineTrainer(config, new OnlineTrainer.Listener() {
             @Override
+            public void trained(long totalSteps, Map<String, Double> stepMetrics) {
+                meters.trained(totalSteps, stepMetrics);
+            }
+
+            @Override
             public void published(ModelVersion version, long publishMillis) {
+                meters.published(version, publishMillis);
                 out.println(progressLine(version, publishMillis));
                 out.flush();
                 if (version.getVersion() > 0 && maxVersions > 0 && trained.incrementAndGet() >= maxVersions) {
@@ -229,9 +249,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--artifacts: cannot create " + artifacts + ": " + e, e);
         }
         try {
-            return new OnlineTrainerConfig(settings.commonMap(), kafka.topics(), model, base, store,
-                    training, batchSize, publishEverySteps, Duration.ofMillis(Math.round(publishEverySeconds * 1000)),
-                    maxQueuedPairs, gateConfig, keys, !noTokenTraces, seed, Devices.resolve(device));
+            return OnlineTrainerConfig.builder(settings.commonMap(), kafka.topics(), model, base, store)
+                    .training(training).batchSize(batchSize).publishEverySteps(publishEverySteps)
+                    .publishEvery(Duration.ofMillis(Math.round(publishEverySeconds * 1000)))
+                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).signingKey(keys).traceTokens(!noTokenTraces)
+                    .seed(seed).device(Devices.resolve(device)).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -1,29 +1,18 @@
 package io.tpostream.ops.online;
 
-import ai.djl.Device;
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
-import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.ops.testing.Await;
 import io.tpostream.ops.testing.Cli;
-import io.tpostream.ops.testing.OnlineTopics;
 import io.tpostream.ops.testing.SharedBroker;
-import io.tpostream.schema.Artifact;
-import io.tpostream.schema.AvroSerde;
+import io.tpostream.ops.testing.VersionTopic;
 import io.tpostream.schema.ModelVersion;
-import io.tpostream.schema.Topics;
 import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.eval.SceneWorld;
-import io.tpostream.trainer.publish.ArtifactStore;
-import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.publish.VersionSignature;
 import io.tpostream.trainer.serving.ModelSubscriber;
 import io.tpostream.trainer.serving.ServingModel;
 import io.tpostream.trainer.serving.VersionListener;
 import io.tpostream.trainer.testing.SceneFixtures;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,11 +23,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,57 +60,14 @@ class ModelSubscriberIT {
         }
     }
 
-    private final class Publisher implements AutoCloseable {
-        final Topics topics;
-        final LocalArtifactStore store;
-        final KafkaProducer<String, byte[]> producer;
-
-        Publisher(EmbeddedKafkaBroker broker, String prefix) throws IOException {
-            topics = OnlineTopics.create(broker.bootstrapServers(), prefix, 1);
-            store = new LocalArtifactStore(dir.resolve(prefix + "artifacts"));
-            producer = new KafkaProducer<>(ClientSettings.of(broker.bootstrapServers()).producer(),
-                    new StringSerializer(), new ByteArraySerializer());
-        }
-
-        /** A version record over a fresh model checkpoint (its weights from seed = version). */
-        ModelVersion record(long version, VersionStatus status) throws IOException {
-            ArtifactStore.StoredArtifact a = store.put(SceneFixtures.baseCheckpoint(100 + version));
-            return ModelVersion.newBuilder().setModelName(MODEL).setVersion(version).setParentVersion(version - 1)
-                    .setReferenceVersion(0).setArtifact(new Artifact(a.uri(), a.sha256(), a.sizeBytes(), "tpo-checkpoint-v1"))
-                    .setStatus(status).setStatusReason(status == VersionStatus.REJECTED ? "test" : null)
-                    .setTrainingWindow(List.of()).setPairs(0).setSteps(0).setObjective("tpo")
-                    .setHyperParameters(Map.of()).setSeed(0).setMetrics(Map.of()).setCreatedAt(Instant.now()).build();
-        }
-
-        ModelVersion signed(long version, VersionStatus status, KeyPair key) throws IOException {
-            ModelVersion v = record(version, status);
-            VersionSignature.sign(v, key.getPrivate(), key.getPublic());
-            return v;
-        }
-
-        void publish(ModelVersion... versions) throws ExecutionException, InterruptedException {
-            for (ModelVersion v : versions) {
-                producer.send(new ProducerRecord<>(topics.modelVersions(), MODEL,
-                        AvroSerde.of(ModelVersion.class).encode(v))).get();
-            }
-        }
-
-        ModelSubscriber subscriber(EmbeddedKafkaBroker broker, ServingModel serving, Events events,
-                                   java.security.PublicKey trusted) {
-            return new ModelSubscriber(Map.of("bootstrap.servers", broker.bootstrapServers()), topics.modelVersions(),
-                    MODEL, List.of(store), trusted, serving, events, Device.cpu()).start();
-        }
-
-        @Override
-        public void close() {
-            producer.close();
-        }
+    private VersionTopic publisher(EmbeddedKafkaBroker broker, String prefix) throws IOException {
+        return new VersionTopic(broker, prefix, MODEL, dir.resolve(prefix + "artifacts"));
     }
 
     @Test
     void afterCatchingUpOnlyTheNewestPassedVersionIsAppliedThenEachNewerPassedOne(EmbeddedKafkaBroker broker)
             throws Exception {
-        try (Publisher p = new Publisher(broker, "sub-newest.")) {
+        try (VersionTopic p = publisher(broker, "sub-newest.")) {
             p.publish(p.record(0, VersionStatus.PASSED), p.record(1, VersionStatus.PASSED),
                     p.record(2, VersionStatus.REJECTED), p.record(3, VersionStatus.PASSED),
                     p.record(4, VersionStatus.REJECTED));
@@ -146,7 +89,7 @@ class ModelSubscriberIT {
     @Test
     void aTamperedArtifactIsRefusedTheServedModelStaysAndTheNextGoodVersionIsApplied(EmbeddedKafkaBroker broker)
             throws Exception {
-        try (Publisher p = new Publisher(broker, "sub-tamper.")) {
+        try (VersionTopic p = publisher(broker, "sub-tamper.")) {
             ModelVersion v1 = p.record(1, VersionStatus.PASSED);
             Path file = Path.of(URI.create(v1.getArtifact().getUri()));
             Files.write(file, SceneFixtures.baseCheckpoint(999)); // a valid checkpoint, but not the recorded one
@@ -171,7 +114,7 @@ class ModelSubscriberIT {
     @Test
     void withATrustedKeyUnsignedForgedAndRelabelledVersionsAreRefused(EmbeddedKafkaBroker broker) throws Exception {
         KeyPair trusted = VersionSignature.generate();
-        try (Publisher p = new Publisher(broker, "sub-signed.")) {
+        try (VersionTopic p = publisher(broker, "sub-signed.")) {
             p.publish(p.signed(0, VersionStatus.PASSED, trusted));
             Events events = new Events();
             try (ServingModel serving = new ServingModel();
@@ -212,7 +155,7 @@ class ModelSubscriberIT {
         VersionSignature.writeKeys(trusted, dir.resolve("trusted.key"), publicKey);
         Path image = Files.write(dir.resolve("scene.png"),
                 SceneWorld.unbiased().render(SceneWorld.unbiased().scene(1, 1)).encodePng());
-        try (Publisher p = new Publisher(broker, "sub-cli.")) {
+        try (VersionTopic p = publisher(broker, "sub-cli.")) {
             p.publish(p.signed(0, VersionStatus.PASSED, trusted), p.record(1, VersionStatus.PASSED),
                     p.signed(2, VersionStatus.PASSED, trusted));
             Cli.Result r = Cli.run("subscribe", "--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix",

@@ -1,14 +1,11 @@
 package io.tpostream.ops.testing;
 
-import ai.djl.Device;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Topics;
 import io.tpostream.trainer.online.GateConfig;
 import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
 import io.tpostream.trainer.publish.LocalArtifactStore;
-import io.tpostream.trainer.tpo.Objective;
-import io.tpostream.trainer.training.PreferenceConfig;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,9 +63,10 @@ public final class TestTrainer implements AutoCloseable {
 
         public OnlineTrainerConfig build() {
             try {
-                return new OnlineTrainerConfig(Map.of("bootstrap.servers", bootstrap), topics, model, base,
-                        new LocalArtifactStore(artifacts), PreferenceConfig.defaults(Objective.TPO), batchSize,
-                        publishEverySteps, publishEvery, 64, gate, signingKey, true, 7, Device.cpu());
+                return OnlineTrainerConfig.builder(Map.of("bootstrap.servers", bootstrap), topics, model, base,
+                                new LocalArtifactStore(artifacts))
+                        .batchSize(batchSize).publishEverySteps(publishEverySteps).publishEvery(publishEvery)
+                        .maxQueuedPairs(64).gate(gate).signingKey(signingKey).seed(7).build();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

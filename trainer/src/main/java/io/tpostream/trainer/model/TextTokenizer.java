@@ -61,6 +61,7 @@ public final class TextTokenizer implements AutoCloseable {
     private final long eosId;
     private final long imageId;
     private final long separatorId;
+    private final long unknownId;
 
     public TextTokenizer(byte[] tokenizerJson, SpecialTokens special) {
         this.json = tokenizerJson.clone();
@@ -68,6 +69,7 @@ public final class TextTokenizer implements AutoCloseable {
             this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
                     Map.of("addSpecialTokens", "false", "padding", "false", "truncation", "false"));
             this.vocabulary = readVocabulary(json);
+            this.unknownId = unknownTokenId(json, vocabulary);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load tokenizer.json: " + e.getMessage(), e);
         }
@@ -91,6 +93,21 @@ public final class TextTokenizer implements AutoCloseable {
             throw new IOException("tokenizer.json has no model.vocab: only WordLevel/BPE/WordPiece vocabularies are read");
         }
         return vocab;
+    }
+
+    /** The id of the model's unknown-word token ({@code model.unk_token}), or -1 if the tokenizer has none. */
+    private static long unknownTokenId(byte[] json, Map<String, Long> vocabulary) throws IOException {
+        JsonNode unk = new ObjectMapper().readTree(json).path("model").path("unk_token");
+        Long id = unk.isTextual() ? vocabulary.get(unk.asText()) : null;
+        return id == null ? -1 : id;
+    }
+
+    /**
+     * The id text outside the vocabulary encodes to (e.g. {@code <unk>} of a word-level vocabulary); empty for
+     * tokenizers that can spell any text (byte-level BPE).
+     */
+    public java.util.OptionalLong unknownId() {
+        return unknownId < 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(unknownId);
     }
 
     private long require(String token) {

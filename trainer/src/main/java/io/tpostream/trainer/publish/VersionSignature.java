@@ -1,7 +1,6 @@
 package io.tpostream.trainer.publish;
 
 import io.tpostream.schema.ModelVersion;
-import io.tpostream.schema.OffsetWindow;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -19,17 +18,24 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Ed25519 signatures over a model version's identity and artifact hash, with the JDK's own provider. What is
- * signed: model name, version, parent, reference, status, artifact SHA-256 and size, and the training window, in
- * a fixed byte layout ({@link #signedBytes}); so a forged record, a swapped artifact or a REJECTED record relabelled
- * PASSED all fail verification. Keys are stored as PEM files (PKCS#8 private, X.509 public).
+ * Ed25519 signatures over a whole model version record, with the JDK's own provider. What is signed: every field
+ * but the signature itself (identity, lineage, artifact, status and its reason, training window and batch plan,
+ * objective, hyper-parameters, seed, metrics, quarantined pairs, creation time, the signing key's id), in a
+ * canonical byte encoding ({@link #signedBytes}); so a forged record, a swapped artifact, a REJECTED record
+ * relabelled PASSED or metrics raised to pass the gate all fail verification. Keys are stored as PEM files (PKCS#8
+ * private, X.509 public); a subscriber may trust several ({@link TrustedKeys}) while keys rotate.
  */
 public final class VersionSignature {
 
     private static final String ALGORITHM = "Ed25519";
+    /** The name of what is signed; a record signed under another scheme (v1 signed only part of it) fails. */
+    static final String SCHEME = "tpo-model-version-v2";
+    static final String SIGNATURE_FIELD = "signature";
 
     private VersionSignature() {
     }
@@ -50,11 +56,11 @@ public final class VersionSignature {
     /** Signs the record in place: sets signature and signingKeyId. */
     public static void sign(ModelVersion version, PrivateKey key, PublicKey publicKey) {
         try {
+            version.setSigningKeyId(keyId(publicKey)); // signed too: the id cannot be swapped for another key's
             Signature s = Signature.getInstance(ALGORITHM);
             s.initSign(key);
             s.update(signedBytes(version));
             version.setSignature(ByteBuffer.wrap(s.sign()));
-            version.setSigningKeyId(keyId(publicKey));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign version " + version.getVersion(), e);
         }
@@ -62,15 +68,11 @@ public final class VersionSignature {
 
     /** Empty if the record is signed by {@code key} and unchanged; otherwise why not, in words. */
     public static Optional<String> verify(ModelVersion version, PublicKey key) {
-        if (version.getSignature() == null) {
-            return Optional.of("version " + version.getVersion() + " of " + version.getModelName()
-                    + " is unsigned, and this subscriber requires signatures");
-        }
-        String expectedKey = keyId(key);
-        if (version.getSigningKeyId() != null && !version.getSigningKeyId().equals(expectedKey)) {
-            return Optional.of("version " + version.getVersion() + " was signed with key " + version.getSigningKeyId()
-                    + ", not the trusted key " + expectedKey);
-        }
+        return TrustedKeys.of(List.of(key)).verify(version).problem();
+    }
+
+    /** Empty if {@code key}'s signature on the record matches its content; otherwise why not. */
+    static Optional<String> matches(ModelVersion version, PublicKey key) {
         try {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initVerify(key);
@@ -92,20 +94,13 @@ public final class VersionSignature {
         }
     }
 
+    /**
+     * What is signed: every field of the record but {@code signature}, in an unambiguous canonical encoding
+     * ({@link CanonicalRecord}) after the scheme's name. The encoding walks the record's schema, so a field added to
+     * {@code ModelVersion} later is signed without a change here.
+     */
     static byte[] signedBytes(ModelVersion v) {
-        StringBuilder b = new StringBuilder("tpo-model-version-v1\n")
-                .append(v.getModelName()).append('\n')
-                .append(v.getVersion()).append('\n')
-                .append(v.getParentVersion()).append('\n')
-                .append(v.getReferenceVersion()).append('\n')
-                .append(v.getStatus()).append('\n')
-                .append(v.getArtifact().getSha256()).append('\n')
-                .append(v.getArtifact().getSizeBytes()).append('\n');
-        for (OffsetWindow w : v.getTrainingWindow()) {
-            b.append(w.getTopic()).append(':').append(w.getPartition()).append(':')
-                    .append(w.getFromOffset()).append('-').append(w.getUntilOffset()).append('\n');
-        }
-        return b.toString().getBytes(StandardCharsets.UTF_8);
+        return CanonicalRecord.encode(SCHEME, v, Set.of(SIGNATURE_FIELD));
     }
 
     /**

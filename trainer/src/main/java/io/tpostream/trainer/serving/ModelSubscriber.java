@@ -8,7 +8,7 @@ import io.tpostream.schema.VersionStatus;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.publish.Artifacts;
-import io.tpostream.trainer.publish.VersionSignature;
+import io.tpostream.trainer.publish.TrustedKeys;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>It reads the topic from the beginning without a consumer group (every subscriber needs every version), so a
  * subscriber that starts late catches up and loads only the newest version, not each one in between (if the newest
  * is refused, the newest older one that loads, so a fresh subscriber still gets a model). A version is
- * applied only after its artifact's SHA-256 matches the record (and, with a trusted key, its Ed25519 signature
- * verifies); otherwise it is refused, the reason reported, and the current model stays. REJECTED versions are
+ * applied only after its artifact's SHA-256 matches the record (and, with trusted keys, the Ed25519 signature of one
+ * of them over the whole record verifies); otherwise it is refused, the reason reported, and the current model stays. REJECTED versions are
  * never applied.
  */
 public final class ModelSubscriber implements AutoCloseable {
@@ -46,7 +46,7 @@ public final class ModelSubscriber implements AutoCloseable {
     private final String topic;
     private final String modelName;
     private final List<ArtifactStore> stores;
-    private final PublicKey trustedKey;
+    private final TrustedKeys trustedKeys;
     private final ServingModel serving;
     private final VersionListener listener;
     private final Device device;
@@ -64,6 +64,26 @@ public final class ModelSubscriber implements AutoCloseable {
     public ModelSubscriber(Map<String, Object> clientConfig, String topic, String modelName,
                            List<ArtifactStore> stores, PublicKey trustedKey, ServingModel serving,
                            VersionListener listener, Device device) {
+        this(clientConfig, topic, modelName, stores, serving, listener, device,
+                trustedKey == null ? null : TrustedKeys.of(List.of(trustedKey)));
+    }
+
+    /**
+     * A subscriber that accepts versions signed by any of several keys (key rotation); its listener hears which
+     * one signed each applied version.
+     *
+     * @param clientConfig bootstrap servers and any security settings; deserializers and isolation are set here
+     * @param trustedKeys  if not null, only versions whose whole record one of these keys signed are applied
+     */
+    public static ModelSubscriber trusting(TrustedKeys trustedKeys, Map<String, Object> clientConfig, String topic,
+                                           String modelName, List<ArtifactStore> stores, ServingModel serving,
+                                           VersionListener listener, Device device) {
+        return new ModelSubscriber(clientConfig, topic, modelName, stores, serving, listener, device, trustedKeys);
+    }
+
+    private ModelSubscriber(Map<String, Object> clientConfig, String topic, String modelName,
+                            List<ArtifactStore> stores, ServingModel serving, VersionListener listener, Device device,
+                            TrustedKeys trustedKeys) {
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -72,7 +92,7 @@ public final class ModelSubscriber implements AutoCloseable {
         this.topic = topic;
         this.modelName = modelName;
         this.stores = List.copyOf(stores);
-        this.trustedKey = trustedKey;
+        this.trustedKeys = trustedKeys;
         this.serving = serving;
         this.listener = listener;
         this.device = device;
@@ -153,10 +173,13 @@ public final class ModelSubscriber implements AutoCloseable {
     /** Verifies, loads and serves the version; false (and the listener told why) if it was refused. */
     private boolean apply(ModelVersion v) {
         String problem = null;
+        String signer = null;
         ModelInstance loaded = null;
         try {
-            if (trustedKey != null) {
-                problem = VersionSignature.verify(v, trustedKey).orElse(null);
+            if (trustedKeys != null) {
+                TrustedKeys.Verdict verdict = trustedKeys.verify(v);
+                problem = verdict.problem().orElse(null);
+                signer = verdict.keyId();
             }
             if (problem == null) {
                 byte[] bytes = Artifacts.readVerified(stores, v.getArtifact());
@@ -175,8 +198,8 @@ public final class ModelSubscriber implements AutoCloseable {
         }
         serving.swap(loaded, v);
         appliedVersion = v.getVersion();
-        LOG.info("serving {} v{}", modelName, v.getVersion());
-        listener.applied(v);
+        LOG.info("serving {} v{}{}", modelName, v.getVersion(), signer == null ? "" : " (signed by key " + signer + ")");
+        listener.applied(v, signer);
         return true;
     }
 

@@ -9,6 +9,14 @@ public interface VersionListener {
     default void applied(ModelVersion version) {
     }
 
+    /**
+     * The version is now being served; {@code signingKeyId} names the trusted key whose signature it carries (null
+     * when the subscriber checks no signatures). By default the same as {@link #applied(ModelVersion)}.
+     */
+    default void applied(ModelVersion version, String signingKeyId) {
+        applied(version);
+    }
+
     /** The version was not applied, and why; the previous model stays in service. */
     default void refused(ModelVersion version, String reason) {
     }

@@ -67,7 +67,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * version's artifact is there with its sha-256, and a subscriber that followed the model all along serves the
  * newest one.
  */
-class BrokerRestartIT {
+class TrainerBrokerRestartIT {
 
     private static final String MODEL = "scene-restart";
     private static final String PREFIX = "restart.";
@@ -135,7 +135,7 @@ class BrokerRestartIT {
             Versions.assertExactlyOnce(versions, pairs);
             Versions.assertArtifacts(versions);
             versions.forEach(v -> assertEquals(VersionStatus.PASSED, v.getStatus(), "v" + v.getVersion()));
-            System.out.printf("BrokerRestartIT: broker restart %d ms; %d feedback records = %d pair sources + %d dead "
+            System.out.printf("TrainerBrokerRestartIT: broker restart %d ms; %d feedback records = %d pair sources + %d dead "
                             + "letters + %d held; %d pairs in %d versions%n", restartMillis, accounted.feedback(),
                     accounted.sources(), accounted.deadLetters(), accounted.held(), pairs.size(), versions.size());
         }

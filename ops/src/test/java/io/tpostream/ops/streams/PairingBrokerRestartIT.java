@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * output in flight. The app must ride it out without a failed thread, and the committed output must reconcile
  * exactly with the input.
  */
-class BrokerRestartIT {
+class PairingBrokerRestartIT {
 
     private static final String APPLICATION_ID = "restart-pairing";
 
