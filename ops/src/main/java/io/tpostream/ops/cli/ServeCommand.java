@@ -70,13 +70,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "With --checkpoint: the version number answers and feedback are stamped with.")
     long checkpointVersion;
 
-    @Option(names = "--artifacts", paramLabel = "DIR", defaultValue = "${env:TPO_ARTIFACTS:-artifacts}",
-            description = "The local artifact store (env TPO_ARTIFACTS); file: URIs of versions are read from "
-                    + "wherever they point.")
-    Path artifacts;
-
     @Mixin
-    PublicKeysOption publicKeys;
+    VersionSourceOptions source;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
             description = "Address to listen on.")
@@ -124,12 +119,12 @@ final class ServeCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "give --checkpoint FILE to serve one model, or --model "
                     + "NAME with --bootstrap-servers to follow its versions");
         }
-        if (checkpoint != null && publicKeys.given()) {
+        if (checkpoint != null && source.keysGiven()) {
             throw new ParameterException(spec.commandLine(), "--public-key verifies versions from Kafka; a "
                     + "--checkpoint file is served as it is");
         }
         ClientSettings settings = checkpoint == null || kafka.given() ? kafka.clientSettings() : null;
-        TrustedKeys trusted = publicKeys.trusted();
+        TrustedKeys trusted = source.trusted();
         CaptionServer.Settings http;
         CaptionService.Settings captioning;
         try {
@@ -165,7 +160,7 @@ final class ServeCommand implements Callable<Integer> {
                 out.println("listening on http://" + host + ":" + server.port() + " ("
                         + (checkpoint != null ? "serving " + checkpoint : "following " + model + " on "
                         + kafka.topics().modelVersions() + (trusted == null ? ""
-                        : ", " + PublicKeysOption.describe(trusted)))
+                        : ", " + VersionSourceOptions.describe(trusted)))
                         + (settings == null ? "; no Kafka: feedback is refused" : "; feedback to "
                         + kafka.topics().feedback()) + "); Ctrl-C stops");
                 out.flush();
@@ -215,12 +210,7 @@ final class ServeCommand implements Callable<Integer> {
     private ModelSubscriber subscribe(ClientSettings settings, TrustedKeys trusted, ServingModel serving,
                                       VersionListener metrics, PrintWriter out, AtomicReference<Throwable> failure,
                                       CountDownLatch stop) {
-        LocalArtifactStore store;
-        try {
-            store = new LocalArtifactStore(artifacts);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--artifacts: " + e.getMessage(), e);
-        }
+        LocalArtifactStore store = source.store();
         VersionListener listener = new VersionListener() {
             @Override
             public void applied(ModelVersion v, String signedBy) {

@@ -50,13 +50,8 @@ final class SubscribeCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model to follow.")
     String model;
 
-    @Option(names = "--artifacts", paramLabel = "DIR", defaultValue = "${env:TPO_ARTIFACTS:-artifacts}",
-            description = "The local artifact store (env TPO_ARTIFACTS); file: URIs of versions are read from "
-                    + "wherever they point.")
-    Path artifacts;
-
     @Mixin
-    PublicKeysOption publicKeys;
+    VersionSourceOptions source;
 
     @Option(names = "--caption", paramLabel = "IMAGE", arity = "1..*",
             description = "Images (PNG/JPEG) to caption with each newly applied version.")
@@ -74,14 +69,9 @@ final class SubscribeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        TrustedKeys trusted = publicKeys.trusted();
+        TrustedKeys trusted = source.trusted();
         Map<Path, RgbImage> images = readImages();
-        LocalArtifactStore store;
-        try {
-            store = new LocalArtifactStore(artifacts);
-        } catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "--artifacts: " + e.getMessage(), e);
-        }
+        LocalArtifactStore store = source.store();
         CountDownLatch done = new CountDownLatch(1);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try (ServingModel serving = new ServingModel()) {
@@ -116,7 +106,7 @@ final class SubscribeCommand implements Callable<Integer> {
                 Thread stopOnSignal = new Thread(done::countDown, "tpo-subscribe-stop");
                 Runtime.getRuntime().addShutdownHook(stopOnSignal);
                 err.println("following " + model + " on " + kafka.topics().modelVersions()
-                        + (trusted == null ? "" : " (" + PublicKeysOption.describe(trusted) + ")")
+                        + (trusted == null ? "" : " (" + VersionSourceOptions.describe(trusted) + ")")
                         + "; Ctrl-C stops");
                 err.flush();
                 subscriber.start();

@@ -1,5 +1,6 @@
 package io.tpostream.ops.cli;
 
+import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.publish.TrustedKeys;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -11,11 +12,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code --public-key FILE}, repeatable: the keys a follower of model versions trusts (several while keys rotate). */
-public final class PublicKeysOption {
+/**
+ * Where a follower of model versions gets them and whom it trusts: {@code --artifacts DIR} and {@code --public-key
+ * FILE}, repeatable (several keys while keys rotate). Shared by {@code subscribe} and {@code serve}.
+ */
+public final class VersionSourceOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec command;
+
+    @Option(names = "--artifacts", paramLabel = "DIR", defaultValue = "${env:TPO_ARTIFACTS:-artifacts}",
+            description = "The local artifact store (env TPO_ARTIFACTS); file: URIs of versions are read from "
+                    + "wherever they point.")
+    Path artifacts;
 
     @Option(names = "--public-key", paramLabel = "FILE",
             description = "Trusted Ed25519 public key (X.509 PEM, from 'tpo keygen'); repeat it to trust several "
@@ -23,8 +32,17 @@ public final class PublicKeysOption {
                     + "are refused.")
     List<Path> files = new ArrayList<>();
 
-    boolean given() {
+    boolean keysGiven() {
         return !files.isEmpty();
+    }
+
+    /** The artifact store of {@code --artifacts}, created if missing. */
+    LocalArtifactStore store() {
+        try {
+            return new LocalArtifactStore(artifacts);
+        } catch (IOException e) {
+            throw new ParameterException(command.commandLine(), "--artifacts: " + e.getMessage(), e);
+        }
     }
 
     /** The trusted keys, or null if none were given (no signatures checked). */
