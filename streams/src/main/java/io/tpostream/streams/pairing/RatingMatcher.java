@@ -1,6 +1,7 @@
 package io.tpostream.streams.pairing;
 
 import io.tpostream.streams.PairingConfig;
+import io.tpostream.streams.validation.FeedbackValidator;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.List;
 final class RatingMatcher {
 
     /** A held rating the arriving one pairs with; the higher rating is the chosen side. */
-    record Match(KeyState.Slot held, boolean arrivingChosen, double gap) {
+    record Match(HeldRating held, boolean arrivingChosen, double gap) {
     }
 
     private final long windowMillis;
@@ -23,18 +24,18 @@ final class RatingMatcher {
     }
 
     /**
-     * The matches, oldest held rating first (ties in arrival order: the list's, which a replay repeats), so that a
-     * per-key cap always keeps the same pairs on a replay.
+     * The matches, oldest held rating first (ties by event id), so that a per-key cap always keeps the same
+     * pairs on a replay.
      *
-     * @param live the held ratings of the same key that have not expired, in arrival order
+     * @param live the held ratings of the same key that have not expired
      */
-    List<Match> matches(KeyState.Slot arriving, List<KeyState.Slot> live) {
+    List<Match> matches(HeldRating arriving, List<HeldRating> live) {
         // plain loops: this runs for every rating, against every held rating of its key
         List<Match> out = new ArrayList<>();
-        for (KeyState.Slot held : live) {
-            if (held.idHash() == arriving.idHash()
+        for (HeldRating held : live) {
+            if (held.eventId().equals(arriving.eventId())
                     || Math.abs(held.timestamp() - arriving.timestamp()) > windowMillis
-                    || held.textHash() == arriving.textHash()) {
+                    || FeedbackValidator.sameText(held.response(), arriving.response())) {
                 continue;
             }
             Match m = match(arriving, held);
@@ -42,14 +43,15 @@ final class RatingMatcher {
                 out.add(m);
             }
         }
-        out.sort(OLDEST_FIRST); // stable: equal timestamps keep arrival order
+        out.sort(OLDEST_FIRST);
         return out;
     }
 
-    private static final Comparator<Match> OLDEST_FIRST = Comparator.comparingLong(m -> m.held().timestamp());
+    private static final Comparator<Match> OLDEST_FIRST = Comparator.<Match>comparingLong(m -> m.held().timestamp())
+            .thenComparing(m -> m.held().eventId());
 
     /** The match, or null if the gap is too small. */
-    private Match match(KeyState.Slot arriving, KeyState.Slot held) {
+    private Match match(HeldRating arriving, HeldRating held) {
         // decimal arithmetic on the ratings as written: 3.3 - 1.3 is 2.0 here, 1.9999999999999998 in binary
         BigDecimal gap = BigDecimal.valueOf(arriving.rating()).subtract(BigDecimal.valueOf(held.rating())).abs();
         if (gap.compareTo(threshold) < 0) {
