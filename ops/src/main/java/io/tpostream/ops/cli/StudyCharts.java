@@ -29,7 +29,7 @@ final class StudyCharts {
                 series.add(new Charts.Series(arm, points));
             }
         }
-        return Charts.scatterChart("hallucination vs coverage: " + regime + " (one mark per seed)",
-                "coverage (share of the scene's objects named)", "CHAIR_i (hallucinated mentions / mentions)", series);
+        return Charts.scatterChart(regime + ": one mark per seed", "coverage (share of the scene's objects named)",
+                "CHAIR_i", series);
     }
 }
