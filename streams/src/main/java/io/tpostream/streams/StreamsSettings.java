@@ -40,6 +40,8 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
     public static final String DEFAULT_APPLICATION_ID = "tpo-pairing";
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 8 << 20;
+    /** What Kafka Streams gives its producers under exactly-once when nobody says otherwise. */
+    static final Duration STREAMS_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
 
     public StreamsSettings {
         require(applicationId != null && !applicationId.isBlank(), "applicationId must not be blank");
@@ -104,8 +106,20 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), String.valueOf(maxMessageBytes));
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(maxMessageBytes));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                String.valueOf(transactionTimeout().toMillis()));
         p.putAll(extraProperties);
         return p;
+    }
+
+    /**
+     * A transaction stays open for a whole commit interval, and the broker aborts one that outlives the producer's
+     * transaction timeout, fencing the producer. With Streams' 10 s timeout a commit interval near or above 10 s
+     * never commits: every task is fenced, migrated and fenced again. Three intervals leave room for a slow commit.
+     */
+    Duration transactionTimeout() {
+        Duration roomy = commitInterval.multipliedBy(3);
+        return roomy.compareTo(STREAMS_TRANSACTION_TIMEOUT) > 0 ? roomy : STREAMS_TRANSACTION_TIMEOUT;
     }
 
     private static void require(boolean ok, String message) {

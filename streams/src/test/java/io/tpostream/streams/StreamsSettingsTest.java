@@ -39,6 +39,7 @@ class StreamsSettingsTest {
         assertEquals("-1", p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG), "one input partition per task: no idling");
         assertEquals(String.valueOf(8 << 20), p.get("producer.max.request.size"));
         assertEquals(String.valueOf(8 << 20), p.get("topic.max.message.bytes"));
+        assertEquals("10000", p.get("producer.transaction.timeout.ms"), "Streams' own default at short intervals");
         // Kafka accepts the whole set
         new StreamsConfig(p);
     }
@@ -53,6 +54,15 @@ class StreamsSettingsTest {
         assertEquals("2000", p.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
         assertEquals("SASL_SSL", p.get("security.protocol"));
         assertEquals("2", p.get("num.stream.threads"));
+    }
+
+    @Test
+    void aLongCommitIntervalGetsATransactionTimeoutItFitsIn() {
+        assertEquals("60000", settings.withCommitInterval(Duration.ofSeconds(20)).toProperties()
+                .get("producer.transaction.timeout.ms"));
+        assertEquals("5000", settings.withCommitInterval(Duration.ofSeconds(20))
+                .withExtraProperties(Map.of("producer.transaction.timeout.ms", "5000")).toProperties()
+                .get("producer.transaction.timeout.ms"), "an explicit setting wins");
     }
 
     @Test

@@ -70,7 +70,8 @@ final class StreamsCommand implements Callable<Integer> {
 
     @Option(names = "--commit-interval-ms", defaultValue = "100", paramLabel = "MS",
             description = "How often a transaction commits: the floor of end-to-end latency (pairs become visible "
-                    + "to read_committed readers at commit); longer is cheaper.")
+                    + "to read_committed readers at commit); longer is cheaper. The producers' transaction timeout "
+                    + "follows: three intervals, at least 10 s.")
     long commitIntervalMs;
 
     @Option(names = "--threads", defaultValue = "1", paramLabel = "N", description = "Stream threads.")

@@ -42,6 +42,7 @@ class KilledAppIT {
 
     private static final Duration DEADLINE = Kafka.DEADLINE;
     private static final String APPLICATION_ID = "killed-pairing";
+    private static final long FIRST_RUN_COMMIT_INTERVAL_MS = 20_000;
 
     @TempDir
     Path stateDir;
@@ -59,20 +60,26 @@ class KilledAppIT {
 
         List<FeedbackScenario.Input> phase1 = scenario.phase(1);
         int half = phase1.size() / 2;
-        // a long commit interval keeps the second half's output in an open transaction for seconds
-        try (ChildJvm first = streamsApp(bootstrap, topics, 5000);
+        // The kill has to land between two commits. A 20 s commit interval leaves the second half's output in an open
+        // transaction for many seconds after it shows; at 5 s a loaded 2-core CI box once took long enough sending
+        // and polling that the next commit came first, and the kill found nothing open.
+        long killedAfterFirstCommitMs;
+        try (ChildJvm first = streamsApp(bootstrap, topics, FIRST_RUN_COMMIT_INTERVAL_MS);
              Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
             sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
             Kafka.await("a first commit", () -> output.stableEnd() > 0, first::output);
+            long firstCommitSeen = System.nanoTime();
             sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
             Kafka.await("output in an open transaction", () -> output.logEnd() > output.stableEnd(), first::output);
             first.kill();
+            killedAfterFirstCommitMs = (System.nanoTime() - firstCommitSeen) / 1_000_000;
             assertEquals(137, first.awaitExit(DEADLINE), "SIGKILL: 128 + 9");
         }
         long inTheLogAtKill = Kafka.count(bootstrap, outputs, false);
         long committedAtKill = Kafka.count(bootstrap, outputs, true);
         assertTrue(inTheLogAtKill > committedAtKill, inTheLogAtKill + " records in the log, " + committedAtKill
-                + " committed: the kill must leave a transaction open");
+                + " committed: the kill must leave a transaction open (killed " + killedAfterFirstCommitMs
+                + " ms after the first commit showed, commit interval " + FIRST_RUN_COMMIT_INTERVAL_MS + " ms)");
 
         sent.addAll(send(bootstrap, topics, scenario.phase(2)));
         try (ChildJvm second = streamsApp(bootstrap, topics, 100)) {
