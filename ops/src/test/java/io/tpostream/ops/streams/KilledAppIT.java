@@ -62,15 +62,18 @@ class KilledAppIT {
         int half = phase1.size() / 2;
         // The kill has to land between two commits. A 20 s commit interval leaves the second half's output in an open
         // transaction for many seconds after it shows; at 5 s a loaded 2-core CI box once took long enough sending
-        // and polling that the next commit came first, and the kill found nothing open.
+        // and polling that the next commit came first, and the kill found nothing open. The first commit must also
+        // have settled on every partition before the second half is sent: taking a stable end above zero as "the
+        // first commit" once let that commit's own unwritten markers pass for an open transaction (CI: killed 22 ms
+        // after, everything committed).
         long killedAfterFirstCommitMs;
         try (ChildJvm first = streamsApp(bootstrap, topics, FIRST_RUN_COMMIT_INTERVAL_MS);
              Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
             sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
-            Kafka.await("a first commit", () -> output.stableEnd() > 0, first::output);
+            output.awaitCommittedAndSettled(first::output);
             long firstCommitSeen = System.nanoTime();
             sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
-            Kafka.await("output in an open transaction", () -> output.logEnd() > output.stableEnd(), first::output);
+            output.awaitOpenTransaction(first::output);
             first.kill();
             killedAfterFirstCommitMs = (System.nanoTime() - firstCommitSeen) / 1_000_000;
             assertEquals(137, first.awaitExit(DEADLINE), "SIGKILL: 128 + 9");

@@ -57,9 +57,9 @@ class PairingBrokerRestartIT {
                 int half = phase1.size() / 2;
                 try (Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
                     sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
-                    Kafka.await("a first commit", () -> output.stableEnd() > 0, () -> "");
+                    output.awaitCommittedAndSettled(() -> "app " + app.state());
                     sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
-                    Kafka.await("output in an open transaction", () -> output.logEnd() > output.stableEnd(), () -> "");
+                    output.awaitOpenTransaction(() -> "app " + app.state());
                 }
 
                 broker.restart();

@@ -136,7 +136,7 @@ public final class Kafka {
     /** Waits until no transaction is open on the topics: the last stable offset is the end of every partition. */
     public static void awaitNoOpenTransactions(String bootstrap, Collection<String> topics) throws Exception {
         try (Offsets offsets = new Offsets(bootstrap, topics)) {
-            await("the transactions on " + topics + " to end (%s)", () -> offsets.stableEnd() == offsets.logEnd(),
+            await("the transactions on " + topics + " to end (%s)", offsets::noneOpen,
                     () -> offsets.stableEnd() + " stable of " + offsets.logEnd());
         }
     }
@@ -155,6 +155,39 @@ public final class Kafka {
             admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).forEach((t, d) ->
                     d.partitions().forEach(p -> partitions.put(new TopicPartition(t, p.partition()),
                             OffsetSpec.latest())));
+        }
+
+        /**
+         * True when, at one instant, no transaction held output. The stable end is read first: the log end never
+         * falls, so if a later log end equals an earlier stable end, nothing was open at the earlier read.
+         */
+        public boolean noneOpen() {
+            long stable = stableEnd();
+            return logEnd() == stable;
+        }
+
+        /**
+         * True when an open transaction holds output. The log end is read first: output that was in the log then and
+         * is still not stable afterwards is held by a transaction open at the second read. (The opposite order, or a
+         * stable end above zero taken as "committed", also holds while a commit's markers are still being written to
+         * some partitions: a kill that follows finds the transaction already committed.)
+         */
+        public boolean someOpen() {
+            long log = logEnd();
+            return log > stableEnd();
+        }
+
+        /**
+         * Waits until output has been committed and no transaction is open, so that whatever is open afterwards holds
+         * only output of input sent after this returns.
+         */
+        public void awaitCommittedAndSettled(Supplier<String> state) throws InterruptedException {
+            await("a first commit with no transaction open (%s)", () -> stableEnd() > 0 && noneOpen(), state);
+        }
+
+        /** Waits until an open transaction holds output. */
+        public void awaitOpenTransaction(Supplier<String> state) throws InterruptedException {
+            await("output in an open transaction (%s)", this::someOpen, state);
         }
 
         /** Sum of the last stable offsets: everything before them is decided (committed or aborted). */
