@@ -30,6 +30,7 @@ public final class SchemaCatalog implements SchemaStore {
             FeedbackEvent.getClassSchema(),
             PreferencePair.getClassSchema(),
             DeadLetter.getClassSchema(),
+            FeedbackOutcome.getClassSchema(),
             ModelVersion.getClassSchema(),
             TokenRewardTrace.getClassSchema());
 

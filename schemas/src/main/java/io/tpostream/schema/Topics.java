@@ -24,9 +24,17 @@ public record Topics(String prefix) {
         return prefix + "feedback";
     }
 
-    /** Every record that did not become training data, with a reason code and its raw bytes. */
+    /** Bad input: every record the pairing app refused, with a reason code, its raw bytes and its source offset. */
     public String deadLetters() {
         return prefix + "feedback.dlq";
+    }
+
+    /**
+     * Valid records that ended without a pair of their own as the rules intend (a rating that expired unpaired, a
+     * repeated pair): one small record each, so that the accounting stays exact without filling the dead letters.
+     */
+    public String outcomes() {
+        return prefix + "feedback.outcomes";
     }
 
     /** Preference pairs, produced exactly once by the streams application. */
@@ -45,7 +53,7 @@ public record Topics(String prefix) {
     }
 
     public List<String> all() {
-        return List.of(feedback(), deadLetters(), pairs(), modelVersions(), tokenRewards());
+        return List.of(feedback(), deadLetters(), outcomes(), pairs(), modelVersions(), tokenRewards());
     }
 
     /**
@@ -56,6 +64,7 @@ public record Topics(String prefix) {
         return switch (shortOrFullName) {
             case "feedback" -> feedback();
             case "dlq", "dead-letters", "feedback.dlq" -> deadLetters();
+            case "outcomes", "feedback.outcomes" -> outcomes();
             case "pairs" -> pairs();
             case "model-versions", "versions" -> modelVersions();
             case "token-rewards", "rewards" -> tokenRewards();
@@ -64,7 +73,7 @@ public record Topics(String prefix) {
                     yield shortOrFullName;
                 }
                 throw new IllegalArgumentException("unknown topic '" + shortOrFullName
-                        + "': use one of feedback, dlq, pairs, model-versions, token-rewards");
+                        + "': use one of feedback, dlq, outcomes, pairs, model-versions, token-rewards");
             }
         };
     }

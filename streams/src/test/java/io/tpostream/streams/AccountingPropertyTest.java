@@ -3,8 +3,8 @@ package io.tpostream.streams;
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
-import io.tpostream.streams.pairing.HeldRating;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -34,13 +34,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The accounting invariant over random mixed streams: every input record is in exactly one of (a) the source
  * event ids of at least one emitted pair, (b) exactly one dead letter, (c) the rating store, held without having
- * paired. Nothing is dropped, nothing is counted twice.
+ * paired, (d) exactly one outcome record (expired unpaired, repeated pair). Nothing is dropped, nothing is counted
+ * twice: in = pair sources + dead letters + held + outcomes.
  */
 class AccountingPropertyTest {
 
     /** What one step of a generated stream sends. */
     enum Kind { RATING, CORRECTION, COMPARISON, RESEND, SAME_ID_NEW_CONTENT, GARBAGE, NULL_VALUE, OUT_OF_RANGE,
-        WRONG_KEY, LATE_RATING, BIG_JUMP }
+        WRONG_KEY, LATE_RATING, BIG_JUMP, REPEAT_PAIR }
 
     /** Ratings are the interesting case: they are drawn four times as often as anything else. */
     private static final List<Kind> KINDS;
@@ -75,7 +76,7 @@ class AccountingPropertyTest {
     }
 
     @Property(tries = 40)
-    void everyRecordIsPairedDeadLetteredOrHeldExactlyOnce(@ForAll("streams") List<Step> steps) {
+    void everyRecordIsPairedDeadLetteredHeldOrAnOutcomeExactlyOnce(@ForAll("streams") List<Step> steps) {
         // a small cap and a short window so that every path is taken often
         PairingConfig config = PairingDriver.config().maxPairsPerKey(3).ratingWindow(Duration.ofMinutes(5))
                 .grace(Duration.ofMinutes(1)).build();
@@ -142,6 +143,7 @@ class AccountingPropertyTest {
         private final List<byte[][]> sent = new ArrayList<>();
         private final List<PreferencePair> pairs = new ArrayList<>();
         private final List<DeadLetter> deadLetters = new ArrayList<>();
+        private final List<FeedbackOutcome> outcomeRecords = new ArrayList<>();
         private int heldAtEnd;
 
         /** The kinds of outcome this run produced, each once. */
@@ -149,6 +151,7 @@ class AccountingPropertyTest {
             Set<String> out = new HashSet<>();
             pairs.forEach(p -> out.add(p.getSourceKind() + " pair"));
             deadLetters.forEach(d -> out.add(d.getReason()));
+            outcomeRecords.forEach(o -> out.add(o.getOutcome()));
             if (heldAtEnd > 0) {
                 out.add("held at end");
             }
@@ -164,6 +167,9 @@ class AccountingPropertyTest {
                         TEXTS[s.otherText()]), s).build(), at);
                 case COMPARISON -> sendEvent(driver, base(TestEvents.comparison(eventId, TEXTS[s.text()],
                         TEXTS[s.otherText()], s.pick() % 2 == 0), s).build(), at);
+                // always the same two texts under a new id: a repeated pair once the first of them paired
+                case REPEAT_PAIR -> sendEvent(driver, base(TestEvents.correction(eventId, TEXTS[0], TEXTS[1]), s)
+                        .build(), at);
                 case OUT_OF_RANGE -> sendEvent(driver, base(TestEvents.rating(eventId, 7), s).build(), at);
                 case WRONG_KEY -> sendRaw(driver, "not-" + sha, TestEvents.encode(rating(s, eventId)), eventId, at);
                 case GARBAGE -> sendRaw(driver, sha, ("garbage " + eventId).getBytes(StandardCharsets.UTF_8), null,
@@ -213,11 +219,12 @@ class AccountingPropertyTest {
         private void collect(PairingDriver driver) {
             pairs.addAll(driver.pairs());
             deadLetters.addAll(driver.deadLetters());
+            outcomeRecords.addAll(driver.outcomes());
         }
 
         void check(PairingDriver driver) {
             collect(driver);
-            Map<String, HeldRating> held = driver.held();
+            Map<String, PairingDriver.Held> held = driver.held();
 
             // (b) at most one dead letter per record, and only for records that were sent
             Map<Long, Integer> lettersPerOffset = new HashMap<>();
@@ -226,6 +233,13 @@ class AccountingPropertyTest {
                 assertTrue(offsets.contains(d.getSourceOffset()), "dead letter for an unknown offset: " + d);
             }
             lettersPerOffset.forEach((offset, n) -> assertEquals(1, n, "dead letters for offset " + offset));
+            // (d) at most one outcome per record, never for a dead-lettered one, and only for accepted events
+            Map<String, Long> outcomeOffsetById = new HashMap<>();
+            for (FeedbackOutcome o : outcomeRecords) {
+                assertFalse(lettersPerOffset.containsKey(o.getSourceOffset()), "dead letter and outcome: " + o);
+                assertEquals(idByOffset.get(o.getSourceOffset()), o.getEventId(), "outcome points at its record");
+                assertEquals(null, outcomeOffsetById.put(o.getEventId(), o.getSourceOffset()), "two outcomes: " + o);
+            }
 
             // every record that is not a dead letter was accepted: it carries an id no other accepted record has
             Map<String, Long> acceptedOffsetById = new HashMap<>();
@@ -240,6 +254,9 @@ class AccountingPropertyTest {
 
             Set<String> paired = new HashSet<>();
             pairs.forEach(p -> paired.addAll(p.getSourceEventIds()));
+            // the whole run lies within pairRetention: no pair id may be emitted twice
+            assertEquals(pairs.size(), pairs.stream().map(PreferencePair::getPairId).distinct().count(),
+                    "a pair id emitted twice");
             Set<String> heldUnpaired = new HashSet<>();
             held.values().forEach(h -> {
                 if (!h.paired()) {
@@ -257,16 +274,19 @@ class AccountingPropertyTest {
                 assertEquals(paired.contains(id), held.get(id).paired(), "paired flag of " + id);
             }
             for (String id : acceptedOffsetById.keySet()) {
-                assertTrue(paired.contains(id) ^ heldUnpaired.contains(id),
-                        "accepted record " + id + " is neither a pair source nor held");
+                int places = (paired.contains(id) ? 1 : 0) + (heldUnpaired.contains(id) ? 1 : 0)
+                        + (outcomeOffsetById.containsKey(id) ? 1 : 0);
+                assertEquals(1, places, "accepted record " + id + " is in " + places
+                        + " of: pair sources, held, outcomes");
             }
-            assertEquals(offsets.size(), deadLetters.size() + paired.size() + heldUnpaired.size(),
-                    "every record counted exactly once");
+            assertEquals(offsets.size(), deadLetters.size() + paired.size() + heldUnpaired.size()
+                    + outcomeRecords.size(), "every record counted exactly once");
 
             Map<String, Long> m = driver.metrics();
             assertEquals(offsets.size(), m.get("events-in"));
             assertEquals(pairs.size(), m.get("pairs-out"));
             assertEquals(deadLetters.size(), m.get("dead-letters"));
+            assertEquals(outcomeRecords.size(), m.get("outcomes"));
             assertEquals(heldUnpaired.size(), m.get("held-ratings"), "the gauge counts held ratings that have not paired");
             pairs.forEach(p -> assertTrue(p.getSourceKind() != FeedbackKind.UNKNOWN));
         }

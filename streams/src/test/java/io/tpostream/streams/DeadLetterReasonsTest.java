@@ -2,11 +2,12 @@ package io.tpostream.streams;
 
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.Sha256;
-import io.tpostream.streams.pairing.HeldRating;
 import io.tpostream.streams.pairing.PairingStores;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class DeadLetterReasonsTest {
      */
     private DeadLetter refused(RejectReason reason, String key, byte[] value, String expectedEventId) {
         Instant at = T0.plusSeconds(5);
-        Map<String, HeldRating> heldBefore = driver.held();
+        Map<String, PairingDriver.Held> heldBefore = driver.held();
         long offset = driver.send(key, value, at);
         List<KeyValue<String, DeadLetter>> letters = driver.deadLetterRecords();
         assertEquals(1, letters.size(), () -> "dead letters: " + letters);
@@ -246,10 +247,18 @@ class DeadLetterReasonsTest {
     }
 
     @Test
-    void aCorrectionWhosePairWasAlreadyEmittedIsDuplicatePair() {
+    void aCorrectionWhosePairWasAlreadyEmittedIsADuplicatePairOutcomeNotADeadLetter() {
         driver.send(correction("e1", "a dog", "a cat"), T0);
         assertEquals(1, driver.pairs().size());
-        refused(RejectReason.DUPLICATE_PAIR, correction("e2", "a dog", "a cat"));
+        long offset = driver.send(correction("e2", "a dog", "a cat"), T0.plusSeconds(1));
+        assertEquals(List.of(), driver.pairs());
+        assertEquals(List.of(), driver.deadLetters(), "a repeated pair is no bad input");
+        List<FeedbackOutcome> outcomes = driver.outcomes();
+        assertEquals(1, outcomes.size());
+        assertEquals("DUPLICATE_PAIR", outcomes.get(0).getOutcome());
+        assertEquals("e2", outcomes.get(0).getEventId());
+        assertEquals(PairingDriver.TOPICS.feedback(), outcomes.get(0).getSourceTopic());
+        assertEquals(offset, outcomes.get(0).getSourceOffset());
     }
 
     @Test
@@ -262,7 +271,7 @@ class DeadLetterReasonsTest {
     }
 
     @Test
-    void aRatingNothingPairedWithIsUnpairedExpiredWhenItsWindowCloses() {
+    void aRatingNothingPairedWithIsAnUnpairedExpiredOutcomeWhenItsWindowCloses() {
         PairingConfig c = PairingConfig.defaults();
         FeedbackEvent lonely = rating("lonely", 4).build();
         long offset = driver.send(lonely, T0);
@@ -273,26 +282,27 @@ class DeadLetterReasonsTest {
         Instant later = T0.plus(c.ratingWindow()).plus(c.grace()).plusSeconds(1);
         driver.send(correction("other", "a dog", "a cat").image(TestEvents.imageByUri("dog")), later);
 
-        List<KeyValue<String, DeadLetter>> letters = driver.deadLetterRecords();
-        assertEquals(1, letters.size());
-        DeadLetter letter = letters.get(0).value;
-        assertEquals("UNPAIRED_EXPIRED", letter.getReason());
-        assertEquals("lonely", letters.get(0).key);
-        assertEquals(offset, letter.getSourceOffset());
-        assertArrayEquals(TestEvents.encode(lonely), bytes(letter.getRawValue()));
+        assertEquals(List.of(), driver.deadLetters(), "a rating nobody paired with is no bad input");
+        List<FeedbackOutcome> outcomes = driver.outcomes();
+        assertEquals(1, outcomes.size());
+        FeedbackOutcome o = outcomes.get(0);
+        assertEquals("UNPAIRED_EXPIRED", o.getOutcome());
+        assertEquals("lonely", o.getEventId());
+        assertEquals(PairingDriver.TOPICS.feedback(), o.getSourceTopic());
+        assertEquals(0, o.getSourcePartition());
+        assertEquals(offset, o.getSourceOffset(), "points at the record instead of copying it");
         assertEquals(Map.of(), driver.held());
     }
 
     @Test
     void aRecordThatBreaksPairingUnexpectedlyIsInternalErrorAndTheStreamGoesOn() {
-        // corrupt the state by hand: a held rating whose source record is missing, which no input can cause
-        String key = PairingStores.pairingKey(SHA, TestEvents.PROMPT);
-        driver.driver().<String, HeldRating>getKeyValueStore(PairingStores.HELD_RATINGS).put(key + "ghost",
-                new HeldRating("ghost", T0.toEpochMilli(), T0.plus(Duration.ofMinutes(11)).toEpochMilli(), 1.0,
-                        T0.toEpochMilli(), "a dog", false));
+        // corrupt the state by hand: a held rating of NaN, which validation never lets through
+        driver.driver().<Bytes, Object>getKeyValueStore(PairingStores.KEYS).put(
+                PairingStores.pairingKey(SHA, TestEvents.PROMPT),
+                PairingStores.stateHolding("ghost", T0.toEpochMilli(), Double.NaN, "a dog"));
 
         DeadLetter letter = refused(RejectReason.INTERNAL_ERROR, SHA, rating("e1", 5).encoded(), "e1");
-        assertTrue(letter.getDetail().contains("no source record"), letter.getDetail());
+        assertTrue(letter.getDetail().contains("NumberFormatException"), letter.getDetail());
 
         driver.send(correction("e2", "a dog", "a cat"), T0.plusSeconds(6));
         assertEquals(1, driver.pairs().size(), "the next record is processed normally");

@@ -3,21 +3,20 @@ package io.tpostream.streams;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
 import io.tpostream.streams.pairing.FeedbackTopology;
-import io.tpostream.streams.pairing.HeldRating;
 import io.tpostream.streams.pairing.PairingMetrics;
 import io.tpostream.streams.pairing.PairingStores;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 
 import java.io.IOException;
@@ -44,6 +43,7 @@ public final class PairingDriver implements AutoCloseable {
     private final TestInputTopic<byte[], byte[]> feedback;
     private final TestOutputTopic<String, PreferencePair> pairs;
     private final TestOutputTopic<String, DeadLetter> deadLetters;
+    private final TestOutputTopic<String, FeedbackOutcome> outcomes;
     private long offset;
 
     public PairingDriver(PairingConfig config) {
@@ -64,6 +64,8 @@ public final class PairingDriver implements AutoCloseable {
                 AvroSerde.of(PreferencePair.class).deserializer());
         deadLetters = driver.createOutputTopic(TOPICS.deadLetters(), new StringDeserializer(),
                 AvroSerde.of(DeadLetter.class).deserializer());
+        outcomes = driver.createOutputTopic(TOPICS.outcomes(), new StringDeserializer(),
+                AvroSerde.of(FeedbackOutcome.class).deserializer());
     }
 
     /** The default configuration with in-memory stores: a driver with RocksDB stores takes ~20x longer to open. */
@@ -110,13 +112,26 @@ public final class PairingDriver implements AutoCloseable {
         return deadLetters.readKeyValuesToList();
     }
 
+    /** Outcome records written since the last call. */
+    public List<FeedbackOutcome> outcomes() {
+        return outcomes.readValuesToList();
+    }
+
+    /** The outcome codes written since the last call, in order. */
+    public List<String> outcomeCodes() {
+        return outcomes().stream().map(FeedbackOutcome::getOutcome).toList();
+    }
+
+    /** A rating held now, and whether it has paired. */
+    public record Held(String eventId, boolean paired) {
+    }
+
     /** The ratings held now, by event id. */
-    public Map<String, HeldRating> held() {
-        KeyValueStore<String, HeldRating> store = driver.getKeyValueStore(PairingStores.HELD_RATINGS);
-        Map<String, HeldRating> out = new TreeMap<>();
-        try (KeyValueIterator<String, HeldRating> it = store.all()) {
-            it.forEachRemaining(kv -> out.put(kv.value.eventId(), kv.value));
-        }
+    public Map<String, Held> held() {
+        Map<String, Held> out = new TreeMap<>();
+        PairingStores.held(driver.<Bytes, Object>getKeyValueStore(PairingStores.KEYS),
+                driver.<Bytes, Object>getKeyValueStore(PairingStores.HELD_RATINGS))
+                .forEach((id, paired) -> out.put(id, new Held(id, paired)));
         return out;
     }
 

@@ -2,11 +2,11 @@ package io.tpostream.streams;
 
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
-import io.tpostream.streams.pairing.HeldRating;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -116,7 +116,7 @@ class PairingRulesTest {
         assertEquals(pairId(good, "a cat", "a dog"), p.getPairId());
 
         // both stay held (a third rating may pair with either), now marked as paired
-        assertTrue(driver.held().values().stream().allMatch(HeldRating::paired));
+        assertTrue(driver.held().values().stream().allMatch(PairingDriver.Held::paired));
     }
 
     @Test
@@ -189,6 +189,7 @@ class PairingRulesTest {
         driver.send(rating("c", 1).response("bad"), T0.plusSeconds(60)); // would make ("good", "bad") again
         assertEquals(List.of(), driver.pairs());
         assertEquals(List.of(), driver.deadLetters(), "a rating is never a DUPLICATE_PAIR dead letter");
+        assertEquals(List.of(), driver.outcomes(), "nor a DUPLICATE_PAIR outcome: it stays held");
         assertFalse(driver.held().get("c").paired(), "held, unpaired, and may still pair later");
 
         // within the window of c but no longer of a and b: only c can be its partner
@@ -214,9 +215,10 @@ class PairingRulesTest {
         driver.send(correction("c1", "a dog", "a cat"), T0);
         driver.send(comparison("k1", "a dog", "a cat", true), T0.plusSeconds(1));
         assertEquals(1, driver.pairs().size());
-        List<DeadLetter> letters = driver.deadLetters();
-        assertEquals(List.of("DUPLICATE_PAIR"), letters.stream().map(DeadLetter::getReason).toList());
-        assertTrue(letters.get(0).getDetail().contains("c1"), "names the events that made it first");
+        assertEquals(List.of(), driver.deadLetters());
+        List<FeedbackOutcome> outcomes = driver.outcomes();
+        assertEquals(List.of("DUPLICATE_PAIR"), outcomes.stream().map(FeedbackOutcome::getOutcome).toList());
+        assertEquals("k1", outcomes.get(0).getEventId());
     }
 
     @Test
@@ -230,7 +232,7 @@ class PairingRulesTest {
     void aPairIdIsForgottenAfterPairRetention() {
         driver.send(correction("c1", "a dog", "a cat"), T0);
         driver.send(correction("c2", "a dog", "a cat"), T0.plus(DEFAULTS.pairRetention()).minusMillis(1));
-        assertEquals("DUPLICATE_PAIR", driver.deadLetters().get(0).getReason());
+        assertEquals(List.of("DUPLICATE_PAIR"), driver.outcomeCodes());
         driver.send(correction("c3", "a dog", "a cat"), T0.plus(DEFAULTS.pairRetention()));
         assertEquals(2, driver.pairs().size(), "the same pair may be emitted again once its id is forgotten");
     }
@@ -251,10 +253,11 @@ class PairingRulesTest {
 
         driver.send(correction("elsewhere", "x", "y").image(TestEvents.imageByUri("dog")),
                 T0.plus(DEFAULTS.ratingWindow()).plus(DEFAULTS.grace()).plusSeconds(10));
-        List<DeadLetter> expired = driver.deadLetters();
-        assertEquals(List.of("r4"), expired.stream().map(DeadLetter::getEventId).toList(),
+        assertEquals(List.of(), driver.deadLetters());
+        List<FeedbackOutcome> expired = driver.outcomes();
+        assertEquals(List.of("r4"), expired.stream().map(FeedbackOutcome::getEventId).toList(),
                 "paired ratings leave silently; the capped one is accounted for");
-        assertEquals("UNPAIRED_EXPIRED", expired.get(0).getReason());
+        assertEquals("UNPAIRED_EXPIRED", expired.get(0).getOutcome());
         assertEquals(Set.of(), driver.held().keySet());
     }
 

@@ -1,6 +1,7 @@
 package io.tpostream.streams;
 
 import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,23 +71,24 @@ class RatingWindowTest {
         driver.send(rating("a", 5).response("one"), T0);
         Instant afterGrace = T0.plus(WINDOW).plus(GRACE).plusMillis(1);
         advanceStreamTimeTo(afterGrace);
-        driver.deadLetters(); // the punctuator may or may not have swept a yet: not what this test is about
+        driver.outcomes(); // the punctuator may or may not have swept a yet: not what this test is about
         driver.send(rating("b", 1).response("two"), T0.plusSeconds(30));
         assertEquals(List.of(), driver.pairs());
         assertEquals(Set.of("b"), driver.held().keySet(), "b's own window is still open: it is held");
     }
 
     @Test
-    void anExpiredRatingIsRetiredWithADeadLetterOnceStreamTimePassesItsWindowAndGrace() {
+    void anExpiredRatingIsRetiredWithAnOutcomeOnceStreamTimePassesItsWindowAndGrace() {
         driver.send(rating("a", 5).response("one"), T0);
         advanceStreamTimeTo(T0.plus(WINDOW).plus(GRACE));
         assertEquals(Set.of("a"), driver.held().keySet(), "held up to and including window + grace");
-        assertEquals(List.of(), driver.deadLetters());
+        assertEquals(List.of(), driver.outcomes());
         advanceStreamTimeTo(T0.plus(WINDOW).plus(GRACE).plus(PairingConfig.defaults().expiryScanInterval()));
-        List<DeadLetter> letters = driver.deadLetters();
-        assertEquals(List.of("UNPAIRED_EXPIRED"), letters.stream().map(DeadLetter::getReason).toList());
+        List<FeedbackOutcome> outcomes = driver.outcomes();
+        assertEquals(List.of("UNPAIRED_EXPIRED"), outcomes.stream().map(FeedbackOutcome::getOutcome).toList());
         assertEquals(T0.plus(WINDOW).plus(GRACE).plus(PairingConfig.defaults().expiryScanInterval()),
-                letters.get(0).getDeadLetteredAt(), "stamped with the stream time that expired it");
+                outcomes.get(0).getAt(), "stamped with the stream time that expired it");
+        assertEquals(List.of(), driver.deadLetters(), "an unpaired rating is no bad input");
         assertEquals(Set.of(), driver.held().keySet());
     }
 
@@ -94,9 +96,8 @@ class RatingWindowTest {
     void aRatingWhoseOwnWindowClosedBeforeItArrivedIsUnpairedExpiredAtOnce() {
         advanceStreamTimeTo(T0.plus(Duration.ofHours(1)));
         driver.send(rating("late", 5).response("one"), T0);
-        List<DeadLetter> letters = driver.deadLetters();
-        assertEquals(List.of("UNPAIRED_EXPIRED"), letters.stream().map(DeadLetter::getReason).toList());
-        assertTrue(letters.get(0).getDetail().contains("arrived"), letters.get(0).getDetail());
+        assertEquals(List.of("UNPAIRED_EXPIRED"), driver.outcomeCodes());
+        assertEquals(List.of(), driver.deadLetters());
         assertEquals(Set.of(), driver.held().keySet());
     }
 
@@ -108,6 +109,7 @@ class RatingWindowTest {
         driver.send(rating("b", 1).response("two"), T0);
         assertEquals(1, driver.pairs().size());
         assertEquals(List.of(), driver.deadLetters());
+        assertEquals(List.of(), driver.outcomes());
         assertEquals(Set.of("a"), driver.held().keySet());
     }
 
@@ -118,6 +120,7 @@ class RatingWindowTest {
         assertEquals(1, driver.pairs().size());
         advanceStreamTimeTo(T0.plus(Duration.ofHours(1)));
         assertEquals(List.of(), driver.deadLetters());
+        assertEquals(List.of(), driver.outcomes());
         assertEquals(Set.of(), driver.held().keySet());
     }
 }

@@ -50,15 +50,15 @@ class SchemaEvolutionTest {
     }
 
     @Test
-    void aV1RatingHeldAndExpiredUnpairedKeepsItsOriginalBytes() {
+    void aV1RatingHeldAndExpiredUnpairedIsAnOutcomePointingAtItsOriginalRecord() {
         FeedbackEvent old = rating("old", 3).build();
         byte[] v1Bytes = TestEvents.encodeWithV1Schema(old);
-        driver.send(old.getImage().getSha256(), v1Bytes, T0);
+        long offset = driver.send(old.getImage().getSha256(), v1Bytes, T0);
         driver.send(correction("x", "a", "b").image(TestEvents.imageByUri("dog")), T0.plusSeconds(3600));
-        var letters = driver.deadLetters();
-        assertEquals(1, letters.size());
-        assertEquals("UNPAIRED_EXPIRED", letters.get(0).getReason());
-        org.junit.jupiter.api.Assertions.assertArrayEquals(v1Bytes,
-                DeadLetterReasonsTest.bytes(letters.get(0).getRawValue()), "not re-encoded with the v2 schema");
+        var outcomes = driver.outcomes();
+        assertEquals(1, outcomes.size());
+        assertEquals("UNPAIRED_EXPIRED", outcomes.get(0).getOutcome());
+        assertEquals(offset, outcomes.get(0).getSourceOffset(), "the v1 bytes stay where they are, in the feedback");
+        assertEquals(List.of(), driver.deadLetters());
     }
 }

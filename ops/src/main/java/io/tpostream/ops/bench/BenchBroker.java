@@ -10,7 +10,9 @@ import io.tpostream.schema.Topics;
 import io.tpostream.streams.PairingApp;
 import io.tpostream.streams.StreamsSettings;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -198,7 +200,14 @@ final class BenchBroker implements AutoCloseable {
      * @param appCpu     CPU time of the app's own threads (stream threads, their producers and consumers)
      */
     record Timed(Duration elapsed, Duration processCpu, Duration appCpu, Map<String, Duration> cpuByThread,
-                 Map<String, Long> metrics) {
+                 Map<String, Long> metrics, Changelogs changelogs) {
+    }
+
+    /**
+     * What the app's state changelogs hold once its run committed: bytes in the broker's log segments (record
+     * batches as stored, transaction markers included) and records (log end offsets, markers included).
+     */
+    record Changelogs(long bytes, long records) {
     }
 
     /**
@@ -237,8 +246,37 @@ final class BenchBroker implements AutoCloseable {
                 Thread.sleep(50);
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-            return new Timed(elapsed, cpu.process(), cpu.threads(), cpu.byGroup(), app.metricsSnapshot());
+            return new Timed(elapsed, cpu.process(), cpu.threads(), cpu.byGroup(), app.metricsSnapshot(),
+                    changelogs(admin, applicationId));
         }
+    }
+
+    /** The sizes of the changelog topics Kafka Streams created for the application. */
+    private static Changelogs changelogs(Admin admin, String applicationId) {
+        List<String> topics = KafkaCalls.await(admin.listTopics().names(), Duration.ofSeconds(30), "list topics")
+                .stream().filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-changelog")).toList();
+        if (topics.isEmpty()) {
+            return new Changelogs(0, 0);
+        }
+        Map<Integer, Map<String, LogDirDescription>> dirs = KafkaCalls.await(admin.describeLogDirs(
+                KafkaCalls.await(admin.describeCluster().nodes(), Duration.ofSeconds(30), "describe the cluster")
+                        .stream().map(n -> n.id()).toList()).allDescriptions(), Duration.ofSeconds(30),
+                "describe log dirs");
+        long bytes = 0;
+        for (Map<String, LogDirDescription> byDir : dirs.values()) {
+            for (LogDirDescription d : byDir.values()) {
+                for (Map.Entry<TopicPartition, ReplicaInfo> r : d.replicaInfos().entrySet()) {
+                    if (topics.contains(r.getKey().topic())) {
+                        bytes += r.getValue().size();
+                    }
+                }
+            }
+        }
+        long records = 0;
+        for (String topic : topics) {
+            records += endOffsets(admin, topic).values().stream().mapToLong(Long::longValue).sum();
+        }
+        return new Changelogs(bytes, records);
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) {

@@ -44,7 +44,8 @@ public final class StreamsBenchmark {
      * @param appCpu     CPU time of the app's own threads during the run
      */
     public record Run(String name, long events, Duration elapsed, Duration processCpu, Duration appCpu,
-                      Map<String, Duration> cpuByThread, Map<String, Long> metrics) {
+                      Map<String, Duration> cpuByThread, Map<String, Long> metrics, long changelogBytes,
+                      long changelogRecords) {
         public double eventsPerSecond() {
             return events / (elapsed.toNanos() / 1e9);
         }
@@ -52,6 +53,21 @@ public final class StreamsBenchmark {
         /** Microseconds of the app threads' CPU per event: what the app costs, whatever else the machine runs. */
         public double appCpuMicrosPerEvent() {
             return appCpu.toNanos() / 1e3 / events;
+        }
+
+        /** Bytes the app's state changelogs hold per input event (log segments as stored, markers included). */
+        public double changelogBytesPerEvent() {
+            return (double) changelogBytes / events;
+        }
+
+        /** Changelog records per input event: what reached the changelog after record caching. */
+        public double changelogRecordsPerEvent() {
+            return (double) changelogRecords / events;
+        }
+
+        /** Puts and deletes the topology's code made on its stores per input event, before caching. */
+        public double storeWritesPerEvent() {
+            return (double) metrics.getOrDefault(PairingMetrics.STATE_WRITES, 0L) / events;
         }
     }
 
@@ -73,7 +89,8 @@ public final class StreamsBenchmark {
     }
 
     private static Run run(String name, Settings s, BenchBroker.Timed t) {
-        return new Run(name, s.events(), t.elapsed(), t.processCpu(), t.appCpu(), t.cpuByThread(), t.metrics());
+        return new Run(name, s.events(), t.elapsed(), t.processCpu(), t.appCpu(), t.cpuByThread(), t.metrics(),
+                t.changelogs().bytes(), t.changelogs().records());
     }
 
     public static Result run(Settings s, Progress progress) throws Exception {

@@ -94,12 +94,20 @@ final class BenchStreamsCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "cpu s by thread during %s: %s%n", run.name(), topThreads(run));
         }
         Map<String, Long> m = r.pairing().metrics();
+        StreamsBenchmark.Run p = r.pairing();
+        out.printf(Locale.ROOT, "pairing state: %d store writes (%.2f per event, before record caching), changelogs "
+                        + "%d records (%.2f per event) and %.1f MB (%.0f bytes per event, as the broker stores them)%n",
+                m.getOrDefault(PairingMetrics.STATE_WRITES, 0L), p.storeWritesPerEvent(), p.changelogRecords(),
+                p.changelogRecordsPerEvent(), p.changelogBytes() / 1e6, p.changelogBytesPerEvent());
         out.printf(Locale.ROOT, "pairing / pass-through: %.2f%n", r.ratio());
-        out.printf(Locale.ROOT, "pairing output: %d pairs, %d dead letters (%s), %d ratings still held%n",
+        out.printf(Locale.ROOT, "pairing output: %d pairs, %d dead letters (%s), %d outcomes (%s), %d ratings still "
+                        + "held%n",
                 m.getOrDefault(PairingMetrics.PAIRS_OUT, 0L), m.getOrDefault(PairingMetrics.DEAD_LETTERS, 0L),
-                PairingProgress.deadLettersByReason(m), m.getOrDefault(PairingMetrics.HELD_RATINGS, 0L));
+                PairingProgress.deadLettersByReason(m), m.getOrDefault(PairingMetrics.OUTCOMES, 0L),
+                PairingProgress.byPrefix(m, PairingMetrics.OUTCOMES + "."),
+                m.getOrDefault(PairingMetrics.HELD_RATINGS, 0L));
         out.printf(Locale.ROOT, "goals: pairing >= 50%% of pass-through: %s; pairing >= 50000 events/s: %s%n",
-                r.ratio() >= 0.5 ? "met" : "NOT met", r.pairing().eventsPerSecond() >= 50_000 ? "met" : "NOT met");
+                r.ratio() >= 0.5 ? "met" : "NOT met", p.eventsPerSecond() >= 50_000 ? "met" : "NOT met");
         out.flush();
     }
 

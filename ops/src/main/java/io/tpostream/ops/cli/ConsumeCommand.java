@@ -41,7 +41,7 @@ final class ConsumeCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Option(names = "--topic", required = true, paramLabel = "TOPIC",
-            description = "feedback, dlq, pairs, model-versions or token-rewards (or the full topic name).")
+            description = "feedback, dlq, outcomes, pairs, model-versions or token-rewards (or the full topic name).")
     String topic;
 
     @Option(names = "--from-beginning",

@@ -2,6 +2,7 @@ package io.tpostream.ops.cli;
 
 import io.tpostream.ops.feedback.FeedbackJsonParser;
 import io.tpostream.ops.feedback.FeedbackLine;
+import io.tpostream.ops.feedback.PairingAdmission;
 import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.ops.kafka.SystemTopic;
 import io.tpostream.schema.AvroSerde;
@@ -71,6 +72,10 @@ final class ProduceCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    /** The pairing app's settings: produce refuses what an app with them would dead-letter. */
+    @Mixin
+    PairingOptions pairing;
+
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "feedback",
             description = "Where to write; produce writes feedback events, so only the feedback topic is accepted.")
     String topic;
@@ -95,6 +100,7 @@ final class ProduceCommand implements Callable<Integer> {
 
         String name = stdin ? "stdin" : Path.of(input).getFileName().toString();
         FeedbackJsonParser parser = new FeedbackJsonParser(stdin ? Path.of("").toAbsolutePath() : file.getParent());
+        PairingAdmission admission = new PairingAdmission(pairing.config());
         ProduceTally tally = new ProduceTally();
         AtomicReference<Exception> fatal = new AtomicReference<>();
         try (BufferedReader in = stdin
@@ -102,7 +108,9 @@ final class ProduceCommand implements Callable<Integer> {
                 : Files.newBufferedReader(file, StandardCharsets.UTF_8);
              KafkaProducer<String, FeedbackEvent> producer = new KafkaProducer<>(settings.producer(),
                      new StringSerializer(), AvroSerde.of(FeedbackEvent.class).serializer())) {
-            parser.forEachLine(in, line -> {
+            parser.forEachLine(in, parsedLine -> {
+                // the feedback topic stamps records with the broker's append time: about now
+                FeedbackLine line = admission.admit(parsedLine, System.currentTimeMillis());
                 String where = name + ":" + line.lineNumber();
                 if (line instanceof FeedbackLine.Rejected rejected) {
                     err.println(where + ": skipped: " + rejected.reason());

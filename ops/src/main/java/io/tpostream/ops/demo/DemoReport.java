@@ -196,8 +196,10 @@ public final class DemoReport {
     private static void accounting(StringBuilder h, DemoSummary s) {
         DemoSummary.Accounting a = s.accounting();
         h.append("<h2>Feedback accounting</h2><p>Nothing is lost: every record the pairing app read is a source of a"
-                + " preference pair, a dead letter with its reason, or a rating still waiting in its window"
-                + " (read back from the topics at the end of the run).</p><table><tr><th>what</th><th>count</th></tr>");
+                + " preference pair, a dead letter with its reason (bad input), a rating still waiting in its window,"
+                + " or an outcome (a valid record that ended without a pair of its own: a rating nobody paired with"
+                + " in its window, a pair already made) (read back from the topics at the end of the run).</p>"
+                + "<table><tr><th>what</th><th>count</th></tr>");
         row(h, "records sent (feedback events + broken records)", s.feedbackSent() + s.malformedSent());
         row(h, "records read by the pairing app", a.recordsIn());
         row(h, "&nbsp;&nbsp;sources of a preference pair", a.pairedEvents());
@@ -208,10 +210,16 @@ public final class DemoReport {
             }
         });
         row(h, "&nbsp;&nbsp;ratings still held in a window", a.held());
+        row(h, "&nbsp;&nbsp;outcomes", a.outcomes());
+        s.streamsCounts().forEach((k, v) -> {
+            if (k.startsWith("outcomes.")) {
+                row(h, "&nbsp;&nbsp;&nbsp;&nbsp;" + escape(k.substring("outcomes.".length())), v);
+            }
+        });
         row(h, "preference pairs on tpo.pairs", a.pairs());
         h.append("</table><p>").append(a.reconciles() ? "Reconciles: " : "<b>Does not reconcile</b>: ")
                 .append(a.recordsIn()).append(" = ").append(a.pairedEvents()).append(" + ").append(a.deadLetters())
-                .append(" + ").append(a.held()).append("</p>");
+                .append(" + ").append(a.held()).append(" + ").append(a.outcomes()).append("</p>");
     }
 
     private static void row(StringBuilder h, String what, long count) {
@@ -229,8 +237,9 @@ public final class DemoReport {
             b.append('\n');
         }
         DemoSummary.Accounting a = s.accounting();
-        b.append(String.format(Locale.ROOT, "records in %d = %d pair sources + %d dead letters + %d held ratings (%s)%n",
-                a.recordsIn(), a.pairedEvents(), a.deadLetters(), a.held(), a.reconciles() ? "reconciles" : "DOES NOT RECONCILE"));
+        b.append(String.format(Locale.ROOT, "records in %d = %d pair sources + %d dead letters + %d held ratings + %d "
+                + "outcomes (%s)%n", a.recordsIn(), a.pairedEvents(), a.deadLetters(), a.held(), a.outcomes(),
+                a.reconciles() ? "reconciles" : "DOES NOT RECONCILE"));
         return b.toString();
     }
 

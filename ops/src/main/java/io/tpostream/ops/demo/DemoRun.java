@@ -177,15 +177,16 @@ public final class DemoRun {
             return counts;
         }
 
-        /** Reads the pairs and dead letters back from the topics: what every input record became. */
+        /** Reads the pairs, dead letters and outcomes back from the topics: what every input record became. */
         private DemoSummary.Accounting account(Map<String, Long> counts) {
             AvroSerde<PreferencePair> pairSerde = AvroSerde.of(PreferencePair.class);
             java.util.Set<String> sources = new java.util.HashSet<>();
             var pairs = TopicSnapshot.read(client.clientConfig(), topics.pairs(), Duration.ofSeconds(60));
             pairs.forEach(r -> sources.addAll(pairSerde.decode(r.value()).getSourceEventIds()));
             long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60)).size();
+            long outcomes = TopicSnapshot.read(client.clientConfig(), topics.outcomes(), Duration.ofSeconds(60)).size();
             return new DemoSummary.Accounting(counts.getOrDefault("events-in", 0L), pairs.size(), sources.size(),
-                    deadLetters, counts.getOrDefault("held-ratings", 0L));
+                    deadLetters, counts.getOrDefault("held-ratings", 0L), outcomes);
         }
 
         /** Captions images with the serving model and lets the users react, tick by tick, until time is up. */

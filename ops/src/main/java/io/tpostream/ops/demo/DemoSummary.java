@@ -25,17 +25,20 @@ public record DemoSummary(DemoSettings settings, List<ModelVersion> versions, Li
                           double runSeconds) {
 
     /**
-     * Records in = records that are a source of some pair + dead letters + ratings still held in a window.
+     * Records in = records that are a source of some pair + dead letters + ratings still held in a window +
+     * outcomes (valid records that ended without a pair of their own: expired unpaired, repeated pair).
      *
      * @param recordsIn    records the pairing app read
      * @param pairs        pair records on tpo.pairs
      * @param pairedEvents distinct feedback events named as a source by some pair
-     * @param deadLetters  records on tpo.feedback.dlq
+     * @param deadLetters  records on tpo.feedback.dlq (bad input)
      * @param held         ratings still waiting in a window for a partner
+     * @param outcomes     records on tpo.feedback.outcomes
      */
-    public record Accounting(long recordsIn, long pairs, long pairedEvents, long deadLetters, long held) {
+    public record Accounting(long recordsIn, long pairs, long pairedEvents, long deadLetters, long held,
+                             long outcomes) {
         public boolean reconciles() {
-            return recordsIn == pairedEvents + deadLetters + held;
+            return recordsIn == pairedEvents + deadLetters + held + outcomes;
         }
     }
 

@@ -2,6 +2,7 @@ package io.tpostream.ops.kafka;
 
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.TokenRewardTrace;
@@ -14,6 +15,7 @@ import java.util.function.Function;
 public enum SystemTopic {
     FEEDBACK("feedback", FeedbackEvent.class, Topics::feedback),
     DEAD_LETTERS("dlq", DeadLetter.class, Topics::deadLetters),
+    OUTCOMES("outcomes", FeedbackOutcome.class, Topics::outcomes),
     PAIRS("pairs", PreferencePair.class, Topics::pairs),
     MODEL_VERSIONS("model-versions", ModelVersion.class, Topics::modelVersions),
     TOKEN_REWARDS("token-rewards", TokenRewardTrace.class, Topics::tokenRewards);

@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What the system's topics should look like. Pure: no cluster access.
  *
- * <p>Partitions: feedback, pairs and dead letters carry the traffic and scale with the streams application
+ * <p>Partitions: feedback, pairs, dead letters and outcomes carry the traffic and scale with the streams application
  * (one task per partition, keyed by image or event), so their count is a setting (default
  * {@value #DEFAULT_PARTITIONS}). model-versions has one partition: a few records per hour, and the
  * subscriber's rule "the latest PASSED record per model is current" needs one total order of versions.
@@ -56,6 +56,9 @@ public final class TopicPlanner {
                 new TopicSpec(topics.deadLetters(), partitions, replicationFactor,
                         kept(String.valueOf(Duration.ofDays(DEAD_LETTER_RETENTION_DAYS).toMillis()),
                                 DERIVED_MAX_MESSAGE_BYTES)),
+                // as long as the dead letters: the two together account for every record that made no pair
+                new TopicSpec(topics.outcomes(), partitions, replicationFactor,
+                        kept(String.valueOf(Duration.ofDays(DEAD_LETTER_RETENTION_DAYS).toMillis()), null)),
                 new TopicSpec(topics.pairs(), partitions, replicationFactor,
                         kept(FOREVER, DERIVED_MAX_MESSAGE_BYTES)),
                 new TopicSpec(topics.modelVersions(), 1, replicationFactor, kept(FOREVER, null)),

@@ -43,17 +43,27 @@ public final class PairingProgress {
         if (!reasons.isEmpty()) {
             b.append(" (").append(reasons).append(')');
         }
+        long outcomes = now.getOrDefault(PairingMetrics.OUTCOMES, 0L);
+        if (outcomes > 0) {
+            b.append(" | outcomes ").append(outcomes).append(" (")
+                    .append(byPrefix(now, PairingMetrics.OUTCOMES + ".")).append(')');
+        }
         b.append(" | held ratings ").append(now.getOrDefault(PairingMetrics.HELD_RATINGS, 0L));
         return b.toString();
     }
 
     /** "REASON n, REASON n" with the most frequent first (ties by name), or "" if there are none. */
     public static String deadLettersByReason(Map<String, Long> snapshot) {
+        return byPrefix(snapshot, DEAD_LETTER_PREFIX);
+    }
+
+    /** "CODE n, CODE n" for the counters named prefix + CODE, most frequent first (ties by name), or "". */
+    public static String byPrefix(Map<String, Long> snapshot, String prefix) {
         return snapshot.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(DEAD_LETTER_PREFIX) && e.getValue() > 0)
+                .filter(e -> e.getKey().startsWith(prefix) && e.getValue() > 0)
                 .sorted(Comparator.<Map.Entry<String, Long>>comparingLong(Map.Entry::getValue).reversed()
                         .thenComparing(Map.Entry::getKey))
-                .map(e -> e.getKey().substring(DEAD_LETTER_PREFIX.length()) + " " + e.getValue())
+                .map(e -> e.getKey().substring(prefix.length()) + " " + e.getValue())
                 .collect(Collectors.joining(", "));
     }
 

@@ -3,6 +3,7 @@ package io.tpostream.ops.synthetic;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.ImageRef;
+import io.tpostream.streams.Outcome;
 import io.tpostream.streams.RejectReason;
 
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ import java.util.List;
  *  6  a blank prompt, phase 2                                                               -> MISSING_PROMPT
  *  7  a rating of 9 on a 1..5 scale, phase 1                                                -> RATING_OUT_OF_RANGE
  *  8  keyed by another image than its own, phase 2                                          -> KEY_MISMATCH
- *  9  a correction in phase 2                                                               -> 1 pair
+ *  9  a correction in phase 2, and another event with the same texts (DUPLICATE_PAIR outcome) -> 1 pair
  * </pre>
  * Events are encoded when a phase is asked for, with occurredAt then, so they pass the skew check against the send
  * time.
@@ -46,6 +47,10 @@ public final class FeedbackScenario {
 
         /** A valid rating without a partner: neither a pair nor a dead letter while its window is open. */
         record Held(String eventId) implements Fate {
+        }
+
+        /** A valid record that ends without a pair of its own as the rules intend: exactly one outcome record. */
+        record Ended(String eventId, Outcome outcome) implements Fate {
         }
     }
 
@@ -144,6 +149,9 @@ public final class FeedbackScenario {
                     if (phase == 2) {
                         originals.add(valid(SyntheticEvents.correction(id, image, PROMPT, "a hat " + id,
                                 "a cap " + id, now), new Fate.PairSource(id)));
+                        // another user's identical correction: a new event, but the same pair again
+                        resends.add(valid(SyntheticEvents.correction(id + "r", image, PROMPT, "a hat " + id,
+                                "a cap " + id, now), new Fate.Ended(id + "r", Outcome.DUPLICATE_PAIR)));
                     }
                 }
             }

@@ -80,7 +80,7 @@ class TpoCommandTest {
 
         Cli.Result unknownTopic = Cli.run("consume", "--topic", "paris", "--bootstrap-servers", "127.0.0.1:1");
         assertEquals(2, unknownTopic.exitCode());
-        assertTrue(unknownTopic.err().contains("unknown topic 'paris': use one of feedback, dlq, pairs"),
+        assertTrue(unknownTopic.err().contains("unknown topic 'paris': use one of feedback, dlq, outcomes, pairs"),
                 unknownTopic.err());
 
         Cli.Result badNumber = Cli.run("consume", "--topic", "pairs", "--max", "many");

@@ -22,7 +22,7 @@ class TopicPlannerTest {
     @Test
     void everyTopicOfTheSystemWithItsPartitionsAndRetention() {
         List<TopicSpec> plan = TopicPlanner.plan(new Topics("x."));
-        assertEquals(List.of("x.feedback", "x.feedback.dlq", "x.pairs", "x.model-versions", "x.token-rewards"),
+        assertEquals(List.of("x.feedback", "x.feedback.dlq", "x.feedback.outcomes", "x.pairs", "x.model-versions", "x.token-rewards"),
                 plan.stream().map(TopicSpec::name).toList());
         Map<String, TopicSpec> t = byName(plan);
 
@@ -37,6 +37,8 @@ class TopicPlannerTest {
             assertEquals("-1", t.get(forever).configs().get("retention.bytes"), forever);
         }
         assertEquals(THIRTY_DAYS_MS, t.get("x.feedback.dlq").configs().get("retention.ms"));
+        assertEquals(THIRTY_DAYS_MS, t.get("x.feedback.outcomes").configs().get("retention.ms"));
+        assertEquals(3, t.get("x.feedback.outcomes").partitions());
         plan.forEach(s -> assertEquals("delete", s.configs().get("cleanup.policy"), s.name() + " must not be compacted"));
         plan.forEach(s -> assertEquals(Optional.empty(), s.replicationFactor()));
         assertEquals("LogAppendTime", t.get("x.feedback").configs().get("message.timestamp.type"),

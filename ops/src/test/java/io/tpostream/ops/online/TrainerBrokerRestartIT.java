@@ -13,6 +13,7 @@ import io.tpostream.ops.testing.Versions;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.PreferencePair;
@@ -194,7 +195,8 @@ class TrainerBrokerRestartIT {
 
     /**
      * What became of each feedback record, read back from the topics: a pair's source (by event id), a dead letter
-     * (by source offset), or neither, which only a rating still waiting for a partner may be.
+     * or an outcome (by source offset; counted together as deadLetters), or neither, which only a rating still
+     * waiting for a partner may be.
      */
     private record Accounting(int feedback, int sources, int deadLetters, List<String> neither, long held,
                               List<String> inTwoPlaces, List<String> duplicates, List<String> unknownSources,
@@ -211,6 +213,13 @@ class TrainerBrokerRestartIT {
                 DeadLetter d = deadLetterSerde.decode(r.value());
                 if (!deadLettered.add(d.getSourcePartition() + "@" + d.getSourceOffset())) {
                     duplicates.add("dead letter of " + d.getSourcePartition() + "@" + d.getSourceOffset());
+                }
+            }
+            AvroSerde<FeedbackOutcome> outcomeSerde = AvroSerde.of(FeedbackOutcome.class);
+            for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, topics.outcomes())) {
+                FeedbackOutcome o = outcomeSerde.decode(r.value());
+                if (!deadLettered.add(o.getSourcePartition() + "@" + o.getSourceOffset())) {
+                    duplicates.add("outcome of " + o.getSourcePartition() + "@" + o.getSourceOffset());
                 }
             }
             Map<String, Integer> sourceUses = new HashMap<>();
@@ -259,8 +268,8 @@ class TrainerBrokerRestartIT {
         }
 
         void assertExactlyOnce() {
-            assertEquals(List.of(), inTwoPlaces, "records that are both a pair source and a dead letter");
-            assertEquals(List.of(), duplicates, "pairs or dead letters written twice");
+            assertEquals(List.of(), inTwoPlaces, "records that are both a pair source and a dead letter or outcome");
+            assertEquals(List.of(), duplicates, "pairs, dead letters or outcomes written twice");
             assertEquals(List.of(), unknownSources, "pair sources that are no feedback record");
             assertTrue(complete(), this::toString);
         }

@@ -71,6 +71,7 @@ class SecureTransportIT {
         kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.feedback(), WRITE, READ);
         kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.pairs(), WRITE, READ);
         kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.deadLetters(), WRITE);
+        kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.outcomes(), WRITE);
         kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.modelVersions(), READ, WRITE);
         kafka.allow("alice", ResourceType.TOPIC, LITERAL, topics.tokenRewards(), WRITE);
         kafka.allow("alice", ResourceType.TOPIC, PREFIXED, APP_ID, CREATE, DESCRIBE, DESCRIBE_CONFIGS, READ, WRITE,

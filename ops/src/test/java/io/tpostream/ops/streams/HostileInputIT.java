@@ -10,6 +10,7 @@ import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.SchemaCatalog;
 import io.tpostream.schema.Topics;
@@ -66,7 +67,7 @@ class HostileInputIT {
         HostileFeedback.teachNewerKindSchema(SchemaCatalog.standard());
         String bootstrap = broker.bootstrapServers();
         Topics topics = new Topics("hostile.");
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters());
+        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
         try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), Kafka.DEADLINE)) {
             admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
         }
@@ -112,7 +113,9 @@ class HostileInputIT {
         assertEquals(expected, actual, "what each hostile category became");
 
         // then everything, record by record: valid pairs exact, each input accounted for once
-        Reconciliation.assertExact(expectedPairs, sent, pairs, deadLetters);
+        List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
+                List.of(topics.outcomes()), true));
+        Reconciliation.assertExact(expectedPairs, sent, pairs, deadLetters, outcomes);
 
         long growth = heapAfterRound[1] - heapAfterRound[0];
         assertTrue(growth < MAX_HEAP_GROWTH, "heap after GC grew by " + (growth >> 20) + " MiB from round 1 ("

@@ -10,6 +10,7 @@ import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class KilledAppIT {
         try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), DEADLINE)) {
             admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
         }
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters());
+        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
         FeedbackScenario scenario = new FeedbackScenario(600, "killed");
         List<Kafka.Sent<FeedbackScenario.Input>> sent = new ArrayList<>();
 
@@ -91,11 +92,14 @@ class KilledAppIT {
             List<PreferencePair> pairs = Reconciliation.pairs(Kafka.readAll(bootstrap, List.of(topics.pairs()), true));
             List<DeadLetter> deadLetters = Reconciliation.deadLetters(Kafka.readAll(bootstrap,
                     List.of(topics.deadLetters()), true));
-            Reconciliation.assertExact(scenario, sent, pairs, deadLetters);
+            List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
+                    List.of(topics.outcomes()), true));
+            Reconciliation.assertExact(scenario, sent, pairs, deadLetters, outcomes);
 
             long inTheLog = Kafka.count(bootstrap, outputs, false);
-            assertTrue(inTheLog > pairs.size() + deadLetters.size(), "the aborted output (" + inTheLog + " in the log, "
-                    + (pairs.size() + deadLetters.size()) + " committed) stays in the log, invisible to read_committed");
+            long committed = pairs.size() + deadLetters.size() + outcomes.size();
+            assertTrue(inTheLog > committed, "the aborted output (" + inTheLog + " in the log, " + committed
+                    + " committed) stays in the log, invisible to read_committed");
             second.terminate();
             assertEquals(143, second.awaitExit(DEADLINE), second.output());
             assertTrue(second.lines().contains("pairing app stopped"), second.output());

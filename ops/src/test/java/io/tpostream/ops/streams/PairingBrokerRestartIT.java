@@ -8,6 +8,7 @@ import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
 import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
 import io.tpostream.streams.PairingApp;
@@ -40,7 +41,7 @@ class PairingBrokerRestartIT {
     @Test
     void theAppRidesOutABrokerRestartAndTheCommittedOutputIsExact() throws Exception {
         Topics topics = new Topics("restart.");
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters());
+        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
         FeedbackScenario scenario = new FeedbackScenario(600, "restart");
         List<Kafka.Sent<FeedbackScenario.Input>> sent = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().start()) {
@@ -71,7 +72,9 @@ class PairingBrokerRestartIT {
                         true));
                 List<DeadLetter> deadLetters = Reconciliation.deadLetters(Kafka.readAll(bootstrap,
                         List.of(topics.deadLetters()), true));
-                Reconciliation.assertExact(scenario, sent, pairs, deadLetters);
+                List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
+                        List.of(topics.outcomes()), true));
+                Reconciliation.assertExact(scenario, sent, pairs, deadLetters, outcomes);
 
                 assertEquals(Optional.empty(), app.failure(), "no stream thread may fail");
                 assertTrue(!app.isDead(), "the app is still running: " + app.state());

@@ -3,6 +3,7 @@ package io.tpostream.ops.testing;
 import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.DeadLetter;
+import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.streams.RejectReason;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,12 +22,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Exact accounting of a {@link FeedbackScenario} run against what the pairing app committed: no pair twice, every
- * input record accounted for exactly once (a pair source, one dead letter with the right reason, or held).
+ * input record accounted for exactly once (a pair source, one dead letter with the right reason, one outcome with
+ * the right code, or held): in = pair sources + dead letters + held + outcomes.
  */
 public final class Reconciliation {
 
     private static final AvroSerde<PreferencePair> PAIRS = AvroSerde.of(PreferencePair.class);
     private static final AvroSerde<DeadLetter> DEAD_LETTERS = AvroSerde.of(DeadLetter.class);
+    private static final AvroSerde<FeedbackOutcome> OUTCOMES = AvroSerde.of(FeedbackOutcome.class);
 
     private Reconciliation() {
     }
@@ -39,14 +42,20 @@ public final class Reconciliation {
         return records.stream().map(r -> DEAD_LETTERS.decode(r.value())).toList();
     }
 
+    public static List<FeedbackOutcome> outcomes(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> OUTCOMES.decode(r.value())).toList();
+    }
+
     /**
      * @param sent        every record the test sent to the feedback topic, with where it landed
      * @param pairs       every committed pair
      * @param deadLetters every committed dead letter
+     * @param outcomes    every committed outcome record
      */
     public static void assertExact(FeedbackScenario scenario, List<Kafka.Sent<FeedbackScenario.Input>> sent,
-                                   List<PreferencePair> pairs, List<DeadLetter> deadLetters) {
-        assertExact(scenario.expectedPairSources(), sent, pairs, deadLetters);
+                                   List<PreferencePair> pairs, List<DeadLetter> deadLetters,
+                                   List<FeedbackOutcome> outcomes) {
+        assertExact(scenario.expectedPairSources(), sent, pairs, deadLetters, outcomes);
     }
 
     /**
@@ -55,7 +64,7 @@ public final class Reconciliation {
      */
     public static void assertExact(List<List<String>> expectedPairSources,
                                    List<Kafka.Sent<FeedbackScenario.Input>> sent, List<PreferencePair> pairs,
-                                   List<DeadLetter> deadLetters) {
+                                   List<DeadLetter> deadLetters, List<FeedbackOutcome> outcomes) {
         // pairs: each pair id once, and exactly the expected lineage
         Set<String> pairIds = new HashSet<>();
         for (PreferencePair p : pairs) {
@@ -76,6 +85,14 @@ public final class Reconciliation {
             String at = d.getSourcePartition() + "@" + d.getSourceOffset();
             assertTrue(actualReasons.put(at, d.getReason()) == null, "two dead letters for input " + at);
         }
+        // outcomes: one per valid record that ended without a pair of its own, found by where it was read from
+        Map<String, String> actualOutcomes = new TreeMap<>();
+        for (FeedbackOutcome o : outcomes) {
+            String at = o.getSourcePartition() + "@" + o.getSourceOffset();
+            assertTrue(actualOutcomes.put(at, o.getOutcome()) == null, "two outcomes for input " + at);
+            assertTrue(!actualReasons.containsKey(at), "input " + at + " is both a dead letter and an outcome");
+        }
+        Map<String, String> expectedOutcomes = new TreeMap<>();
         Map<String, String> expectedReasons = new TreeMap<>();
         Set<String> pairSources = new HashSet<>();
         Set<String> held = new HashSet<>();
@@ -89,8 +106,11 @@ public final class Reconciliation {
                 pairSources.add(source.eventId());
             } else if (fate instanceof FeedbackScenario.Fate.Held h) {
                 held.add(h.eventId());
+            } else if (fate instanceof FeedbackScenario.Fate.Ended e) {
+                expectedOutcomes.put(s.partition() + "@" + s.offset(), e.outcome().name());
             }
         }
+        assertEquals(expectedOutcomes, actualOutcomes, "outcomes by input position");
         assertEquals(expectedReasons.size(), deadLetters.size(), "number of dead letters");
         assertEquals(expectedReasons, actualReasons, "dead letters by input position");
 
@@ -104,9 +124,14 @@ public final class Reconciliation {
                 deadIds.add(d.getEventId());
             }
         });
+        Set<String> outcomeIds = new HashSet<>();
+        outcomes.forEach(o -> outcomeIds.add(o.getEventId()));
         for (String h : held) {
-            assertTrue(!sourcesSeen.contains(h) && !deadIds.contains(h), "held rating " + h + " left a trace");
+            assertTrue(!sourcesSeen.contains(h) && !deadIds.contains(h) && !outcomeIds.contains(h),
+                    "held rating " + h + " left a trace");
         }
         assertEquals(sent.size(), fates.values().stream().mapToInt(Integer::intValue).sum());
+        assertEquals(sent.size(), pairSources.size() + deadLetters.size() + held.size() + outcomes.size(),
+                "in = pair sources + dead letters + held + outcomes");
     }
 }

@@ -59,6 +59,7 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
                     record.value().rawKey(), record.value().rawValue(), record.timestamp())), deadLetterSink);
         } else {
             seen.put(eventId, origin.toString(), now);
+            metrics.stateWrite();
             context.forward(record, next);
         }
     }

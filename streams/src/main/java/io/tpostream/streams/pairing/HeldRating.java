@@ -1,25 +1,54 @@
 package io.tpostream.streams.pairing;
 
-/**
- * What the rating store keeps per held rating: only what matching needs, so a scan over a key's ratings reads
- * a few hundred bytes each. The record's raw bytes (possibly a megabyte image) live in {@link HeldSource}.
- *
- * @param eventId    the rating's event id
- * @param timestamp  its Kafka record timestamp: the rating's position in stream time
- * @param expiresAt  timestamp + window + grace; held while stream time has not passed it
- * @param rating     the score
- * @param occurredAt its occurredAt, in epoch millis
- * @param response   the rated response text
- * @param paired     whether it was the source of at least one emitted pair
- */
-public record HeldRating(String eventId, long timestamp, long expiresAt, double rating, long occurredAt,
-                         String response, boolean paired) {
+import io.tpostream.schema.ImageRef;
 
-    boolean expiredAt(long streamTime) {
-        return streamTime > expiresAt;
+import java.nio.ByteBuffer;
+
+/**
+ * A held rating's content, with exactly what building a pair from it or accounting for it later needs, and nothing
+ * of the raw record: its prompt and image sha are the key's, and an unpaired expiry is an outcome that points back at
+ * the source offset rather than a copy of the bytes. Written once when the rating starts to be held; whether it
+ * paired since is tracked in its key's {@link KeyState.Slot}, so that pairing never rewrites this.
+ *
+ * @param eventId      the rating's event id
+ * @param timestamp    its Kafka record timestamp: the rating's position in stream time
+ * @param rating       the score
+ * @param occurredAt   its occurredAt, in epoch millis
+ * @param response     the rated response text
+ * @param partition    input partition it was read from
+ * @param offset       input offset it was read from
+ * @param modelName    the model that wrote the response (a pair names the newer side's)
+ * @param tenant       its tenant
+ * @param image        its image reference less the sha-256 (the key's): a pair carries the chosen side's
+ */
+public record HeldRating(String eventId, long timestamp, double rating, long occurredAt, String response,
+                         int partition, long offset, String modelName, String tenant, Image image) {
+
+    /**
+     * An image reference without its sha-256. Inline bytes are kept when the record had them (the pair must carry
+     * the same image); they are rare and capped by maxImageBytes.
+     */
+    public record Image(String uri, byte[] bytes, String mediaType, int width, int height) {
+
+        static Image of(ImageRef ref) {
+            ByteBuffer b = ref.getBytes();
+            byte[] bytes = null;
+            if (b != null) {
+                bytes = new byte[b.remaining()];
+                b.duplicate().get(bytes);
+            }
+            return new Image(ref.getUri(), bytes, ref.getMediaType(), ref.getWidth(), ref.getHeight());
+        }
+
+        ImageRef toRef(String sha256) {
+            return ImageRef.newBuilder().setSha256(sha256).setUri(uri)
+                    .setBytes(bytes == null ? null : ByteBuffer.wrap(bytes)).setMediaType(mediaType)
+                    .setWidth(width).setHeight(height).build();
+        }
     }
 
-    HeldRating markPaired() {
-        return paired ? this : new HeldRating(eventId, timestamp, expiresAt, rating, occurredAt, response, true);
+    /** What matching needs of it. */
+    KeyState.Slot slot(boolean paired) {
+        return new KeyState.Slot(KeyState.hash(eventId), timestamp, rating, KeyState.hash(response.strip()), paired);
     }
 }

@@ -2,6 +2,7 @@ package io.tpostream.streams.pairing;
 
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
+import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
 
@@ -33,28 +34,42 @@ final class PairFactory {
         return single(e, chosen, rejected, createdAt);
     }
 
+    /** One side of a rating pair: what a pair takes from a rating, whether it just arrived or was held. */
+    record RatingSide(String eventId, String response, long occurredAt, String modelName, String tenant,
+                      ImageRef image) {
+
+        static RatingSide of(FeedbackEvent e) {
+            return new RatingSide(e.getEventId(), e.getResponse(), e.getOccurredAt().toEpochMilli(), e.getModelName(),
+                    e.getTenant(), e.getImage());
+        }
+
+        static RatingSide of(HeldRating h, String imageSha256) {
+            return new RatingSide(h.eventId(), h.response(), h.occurredAt(), h.modelName(), h.tenant(),
+                    h.image().toRef(imageSha256));
+        }
+    }
+
     /**
      * Two ratings of the same image and prompt: the higher-rated response wins by the gap. The image is the chosen
      * side's; model name and tenant are the newer event's (later occurredAt; the arriving one on a tie).
      */
-    PreferencePair rating(FeedbackEvent arriving, FeedbackEvent held, boolean arrivingChosen, double gap,
+    PreferencePair rating(String prompt, RatingSide arriving, RatingSide held, boolean arrivingChosen, double gap,
                           long createdAt) {
-        FeedbackEvent chosen = arrivingChosen ? arriving : held;
-        FeedbackEvent rejected = arrivingChosen ? held : arriving;
-        FeedbackEvent newer = held.getOccurredAt().isAfter(arriving.getOccurredAt()) ? held : arriving;
-        Instant latest = newer.getOccurredAt();
+        RatingSide chosen = arrivingChosen ? arriving : held;
+        RatingSide rejected = arrivingChosen ? held : arriving;
+        RatingSide newer = held.occurredAt() > arriving.occurredAt() ? held : arriving;
         return PreferencePair.newBuilder()
-                .setPairId(pairId(chosen, chosen.getResponse(), rejected.getResponse()))
-                .setImage(chosen.getImage())
-                .setPrompt(chosen.getPrompt())
-                .setChosen(chosen.getResponse())
-                .setRejected(rejected.getResponse())
+                .setPairId(Sha256.pairId(chosen.image().getSha256(), prompt, chosen.response(), rejected.response()))
+                .setImage(chosen.image())
+                .setPrompt(prompt)
+                .setChosen(chosen.response())
+                .setRejected(rejected.response())
                 .setMargin(gap)
                 .setSourceKind(FeedbackKind.RATING)
-                .setSourceEventIds(List.of(chosen.getEventId(), rejected.getEventId()))
-                .setSourceOccurredAt(latest)
-                .setModelName(newer.getModelName())
-                .setTenant(newer.getTenant())
+                .setSourceEventIds(List.of(chosen.eventId(), rejected.eventId()))
+                .setSourceOccurredAt(Instant.ofEpochMilli(newer.occurredAt()))
+                .setModelName(newer.modelName())
+                .setTenant(newer.tenant())
                 .setGeneratorVersion(generatorVersion)
                 .setCreatedAt(Instant.ofEpochMilli(createdAt))
                 .build();

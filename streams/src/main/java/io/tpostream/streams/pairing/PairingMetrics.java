@@ -1,5 +1,6 @@
 package io.tpostream.streams.pairing;
 
+import io.tpostream.streams.Outcome;
 import io.tpostream.streams.RejectReason;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -25,6 +26,9 @@ import java.util.TreeMap;
  *   <tr><td>events-in-total, events-in-rate</td><td>thread-id</td><td>feedback records read, good or bad</td></tr>
  *   <tr><td>pairs-out-total, pairs-out-rate</td><td>thread-id</td><td>preference pairs emitted</td></tr>
  *   <tr><td>dead-letters-total, dead-letters-rate</td><td>thread-id, reason</td><td>dead letters written</td></tr>
+ *   <tr><td>outcomes-total, outcomes-rate</td><td>thread-id, outcome</td><td>outcome records written: valid
+ *   records that ended without a pair of their own (expired unpaired, repeated pair)</td></tr>
+ *   <tr><td>state-writes-total, state-writes-rate</td><td>thread-id</td><td>puts and deletes on the stores</td></tr>
  *   <tr><td>held-ratings</td><td>thread-id, task-id</td><td>ratings currently held waiting for a partner</td></tr>
  * </table>
  * Counters live as long as their stream thread; the held-ratings gauge is removed when its task closes.
@@ -36,10 +40,14 @@ public final class PairingMetrics {
     public static final String PAIRS_OUT = "pairs-out";
     public static final String DEAD_LETTERS = "dead-letters";
     public static final String HELD_RATINGS = "held-ratings";
+    public static final String OUTCOMES = "outcomes";
+    public static final String STATE_WRITES = "state-writes";
 
     private final StreamsMetrics metrics;
     private final String threadId;
     private final Map<RejectReason, Sensor> deadLetters = new EnumMap<>(RejectReason.class);
+    private final Map<Outcome, Sensor> outcomes = new EnumMap<>(Outcome.class);
+    private Sensor stateWrites;
     private Sensor eventsIn;
     private Sensor pairsOut;
     private Sensor heldRatings;
@@ -71,6 +79,19 @@ public final class PairingMetrics {
     public void deadLetter(RejectReason reason) {
         deadLetters.computeIfAbsent(reason, r -> counter(DEAD_LETTERS, "dead letters written",
                 Map.of("reason", r.name()))).record();
+    }
+
+    public void outcome(Outcome outcome) {
+        outcomes.computeIfAbsent(outcome, o -> counter(OUTCOMES, "outcome records written",
+                Map.of("outcome", o.name()))).record();
+    }
+
+    /** A put or delete on a state store by the topology's own code (before caching folds repeated writes). */
+    public void stateWrite() {
+        if (stateWrites == null) {
+            stateWrites = counter(STATE_WRITES, "state store puts and deletes", Map.of());
+        }
+        stateWrites.record();
     }
 
     /**
@@ -117,12 +138,13 @@ public final class PairingMetrics {
 
     /**
      * The counters summed over threads and tasks, for a progress line: {@code events-in}, {@code pairs-out},
-     * {@code dead-letters}, {@code dead-letters.<REASON>} (only reasons seen so far) and {@code held-ratings}.
-     * The first four are always present (0 before any record).
+     * {@code dead-letters}, {@code dead-letters.<REASON>} (only reasons seen so far), {@code outcomes},
+     * {@code outcomes.<OUTCOME>}, {@code held-ratings} and {@code state-writes} (once there was one). events-in,
+     * pairs-out, dead-letters, outcomes and held-ratings are always present (0 before any record).
      */
     public static Map<String, Long> snapshot(Map<MetricName, ? extends Metric> all) {
         Map<String, Long> out = new TreeMap<>();
-        for (String name : new String[] {EVENTS_IN, PAIRS_OUT, DEAD_LETTERS, HELD_RATINGS}) {
+        for (String name : new String[] {EVENTS_IN, PAIRS_OUT, DEAD_LETTERS, OUTCOMES, HELD_RATINGS}) {
             out.put(name, 0L);
         }
         all.forEach((name, metric) -> {
@@ -134,6 +156,11 @@ public final class PairingMetrics {
                 case EVENTS_IN + "-total" -> out.merge(EVENTS_IN, value, Long::sum);
                 case PAIRS_OUT + "-total" -> out.merge(PAIRS_OUT, value, Long::sum);
                 case HELD_RATINGS -> out.merge(HELD_RATINGS, value, Long::sum);
+                case STATE_WRITES + "-total" -> out.merge(STATE_WRITES, value, Long::sum);
+                case OUTCOMES + "-total" -> {
+                    out.merge(OUTCOMES, value, Long::sum);
+                    out.merge(OUTCOMES + "." + name.tags().get("outcome"), value, Long::sum);
+                }
                 case DEAD_LETTERS + "-total" -> {
                     out.merge(DEAD_LETTERS, value, Long::sum);
                     out.merge(DEAD_LETTERS + "." + name.tags().get("reason"), value, Long::sum);

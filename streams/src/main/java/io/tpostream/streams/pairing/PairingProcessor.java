@@ -1,13 +1,12 @@
 package io.tpostream.streams.pairing;
 
-import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Sha256;
+import io.tpostream.streams.Outcome;
 import io.tpostream.streams.PairingConfig;
 import io.tpostream.streams.RejectReason;
 import io.tpostream.streams.validation.Rejection;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -20,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -29,8 +27,14 @@ import java.util.Set;
  * the rating window. All state is in this task's stores: the input is partitioned by image, so every event of a
  * key arrives here and no repartition is needed.
  *
- * <p>Every record leaves exactly one trace: it is a source of an emitted pair, or one dead letter, or a rating
- * still held without a pair. A held rating that expires unpaired becomes a dead letter then.
+ * <p>What a key decides by is one small {@link KeyState} value: a record costs one point read and at most one write
+ * of it, whatever its kind; a rating's content is written once when it starts to be held and read only when it
+ * pairs or expires. Expiry follows an {@link ExpiryIndex} of when each key is next due, so a punctuation touches
+ * only the keys whose ratings expire or whose counter runs out.
+ *
+ * <p>Every record leaves exactly one trace: it is a source of an emitted pair, or one dead letter (bad input, or
+ * a pair over the cap), or a rating still held without a pair, or one {@link Outcome} (a rating that expired
+ * unpaired, a repeated pair). Outcomes are not dead letters: they are the normal results of a pairing window.
  *
  * <p>Each record is first planned (store reads only, guarded, see {@link Guard}) and then applied (writes and
  * forwards), so a failure in planning leaves no half-done state behind.
@@ -38,53 +42,54 @@ import java.util.Set;
 final class PairingProcessor implements Processor<String, ValidFeedback, String, Object> {
 
     private final PairingConfig config;
+    private final long pairRetention;
+    private final long holdMillis;
     private final RatingMatcher matcher;
     private final PairFactory factory;
-    private final AvroSerde<FeedbackEvent> events = AvroSerde.of(FeedbackEvent.class);
+    private final String sourceTopic;
     private final String pairSink;
     private final String deadLetterSink;
-    private final String expiredDetail;
+    private final String outcomeSink;
+    private final ExpiryIndex index = new ExpiryIndex();
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
-    private RecentValues<String> emittedPairs;
-    private RecentValues<Integer> pairCounts;
-    private KeyValueStore<String, HeldRating> held;
-    private KeyValueStore<Bytes, HeldSource> sources;
+    private KeyValueStore<Bytes, KeyState> keys;
+    private KeyValueStore<Bytes, HeldRating> contents;
+    private RecentValues<String> emitted;
     private long heldCount;
-    /** Every held rating expiring before this has been retired (-1: unknown, e.g. after a restart). */
-    private long sweptBefore = -1;
 
-    PairingProcessor(PairingConfig config, String pairSink, String deadLetterSink) {
+    PairingProcessor(PairingConfig config, String sourceTopic, String pairSink, String deadLetterSink,
+                     String outcomeSink) {
         this.config = config;
+        this.pairRetention = config.pairRetention().toMillis();
+        this.holdMillis = config.ratingHoldMillis();
         this.matcher = new RatingMatcher(config);
         this.factory = new PairFactory(config.generatorVersion());
+        this.sourceTopic = sourceTopic;
         this.pairSink = pairSink;
         this.deadLetterSink = deadLetterSink;
-        // the same for every expiry, and many ratings expire: built once
-        this.expiredDetail = " (record timestamp + ratingWindow " + config.ratingWindow() + " + grace "
-                + config.grace() + ") and no other rating of the same image and prompt paired with it: a partner"
-                + " needs a rating gap of at least " + config.ratingGapThreshold() + ", a different response, a"
-                + " record timestamp within the window, and the key below maxPairsPerKey " + config.maxPairsPerKey();
+        this.outcomeSink = outcomeSink;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
-        long pairRetention = config.pairRetention().toMillis();
-        this.emittedPairs = new RecentValues<>(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
-        this.pairCounts = new RecentValues<>(context.getStateStore(PairingStores.PAIR_COUNTS), pairRetention);
-        this.held = context.getStateStore(PairingStores.HELD_RATINGS);
-        this.sources = context.getStateStore(PairingStores.HELD_SOURCES);
+        this.keys = context.getStateStore(PairingStores.KEYS);
+        this.contents = context.getStateStore(PairingStores.HELD_RATINGS);
+        this.emitted = new RecentValues<>(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
+        index.clear();
         heldCount = 0;
-        sweptBefore = -1;
-        try (KeyValueIterator<String, HeldRating> all = held.all()) {
-            // restored state: count once, then track; a rating that paired already is accounted for by its pair
-            all.forEachRemaining(kv -> heldCount += kv.value.paired() ? 0 : 1);
+        try (KeyValueIterator<Bytes, KeyState> all = keys.all()) {
+            // restored state: the index and the count are derived from it, so neither needs a changelog
+            all.forEachRemaining(kv -> {
+                index.schedule(kv.key, kv.value.nextDue(holdMillis, pairRetention));
+                heldCount += kv.value.held().stream().filter(h -> !h.paired()).count();
+            });
         }
         metrics.heldRatings(context.taskId(), heldCount);
         // stream time, not wall-clock time: expiry happens at the same records on every replay
-        context.schedule(config.expiryScanInterval(), PunctuationType.STREAM_TIME, this::expireHeldRatings);
+        context.schedule(config.expiryScanInterval(), PunctuationType.STREAM_TIME, this::expire);
     }
 
     @Override
@@ -92,21 +97,20 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         metrics.closeTask();
     }
 
-    /** The pairs a record yields, the held-rating changes and at most one refusal. */
-    private record Plan(String pairingKey, List<PreferencePair> pairs, PairCount count, List<HeldRating> expired,
-                        List<HeldRating> newlyPaired, HeldRating hold, Rejection refusal) {
+    /**
+     * What a record does: the key's new state (null: unchanged), its pairs, the held ratings it retires, the rating
+     * it starts to hold, and at most one of an outcome or a refusal for the record itself.
+     */
+    private record Plan(Bytes key, KeyState next, List<PreferencePair> pairs, List<KeyState.Slot> expired,
+                        HeldRating hold, Outcome outcome, Rejection refusal, long heldDelta) {
 
         static Plan refuse(Rejection rejection) {
-            return new Plan(null, List.of(), null, List.of(), List.of(), null, rejection);
+            return new Plan(null, null, List.of(), List.of(), null, null, rejection, 0);
         }
 
-        static Plan emit(String pairingKey, PairCount count, PreferencePair pair) {
-            return new Plan(pairingKey, List.of(pair), count, List.of(), List.of(), null, null);
+        static Plan of(Bytes key, KeyState next, List<PreferencePair> pairs, Outcome outcome, Rejection refusal) {
+            return new Plan(key, next, pairs, List.of(), null, outcome, refusal, 0);
         }
-    }
-
-    /** A key's pair counter: how many pairs it emitted since {@code start}. */
-    private record PairCount(long start, int pairs) {
     }
 
     @Override
@@ -118,167 +122,183 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
 
     private Plan plan(Record<String, ValidFeedback> record, long now) {
         FeedbackEvent e = record.value().event();
-        String key = PairingStores.pairingKey(e.getImage().getSha256(), e.getPrompt());
-        return switch (e.getKind()) {
-            case CORRECTION -> planSingle(key, factory.correction(e, record.timestamp()), now);
-            case COMPARISON -> planSingle(key, factory.comparison(e, record.timestamp()), now);
-            case RATING -> planRating(key, e, record.timestamp(), now);
+        Bytes key = PairingStores.pairingKey(e.getImage().getSha256(), e.getPrompt());
+        KeyState stored = keys.get(key);
+        KeyState state = stored == null ? KeyState.EMPTY : stored;
+        // expired ratings of this key are retired now rather than at the next punctuation, so a rating never
+        // meets a partner whose window has closed, whatever the punctuation interval
+        List<KeyState.Slot> live = new ArrayList<>(state.held().size());
+        List<KeyState.Slot> expired = new ArrayList<>();
+        for (KeyState.Slot h : state.held()) {
+            (h.expiredAt(now, holdMillis) ? expired : live).add(h);
+        }
+        if (!expired.isEmpty()) {
+            state = state.withHeld(live).pruned(now, pairRetention);
+        }
+        Plan plan = switch (e.getKind()) {
+            case CORRECTION -> planSingle(key, state, factory.correction(e, record.timestamp()), now);
+            case COMPARISON -> planSingle(key, state, factory.comparison(e, record.timestamp()), now);
+            case RATING -> planRating(key, state, live, e, record.timestamp(), now);
             case UNKNOWN -> throw new IllegalStateException("validation let feedback kind UNKNOWN through");
         };
+        if (!expired.isEmpty()) {
+            long unpaired = expired.stream().filter(h -> !h.paired()).count();
+            plan = new Plan(key, plan.next() == null ? state : plan.next(), plan.pairs(), expired, plan.hold(),
+                    plan.outcome(), plan.refusal(), plan.heldDelta() - unpaired);
+        }
+        return plan;
     }
 
-    private Plan planSingle(String key, PreferencePair pair, long now) {
-        Optional<String> earlier = emittedBy(pair.getPairId(), now);
-        if (earlier.isPresent()) {
-            return Plan.refuse(new Rejection(RejectReason.DUPLICATE_PAIR, "pair " + pair.getPairId()
-                    + " (same image, prompt, chosen and rejected text) was already emitted from event(s) "
-                    + earlier.get() + " within pairRetention " + config.pairRetention()));
+    private Plan planSingle(Bytes key, KeyState state, PreferencePair pair, long now) {
+        if (emitted.latest(PairingStores.emittedKey(pair.getPairId()), now).isPresent()) {
+            return Plan.of(key, null, List.of(), Outcome.DUPLICATE_PAIR, null);
         }
-        PairCount count = pairCount(key, now);
-        if (count.pairs() >= config.maxPairsPerKey()) {
-            return Plan.refuse(new Rejection(RejectReason.PAIR_CAP_REACHED, "this image and prompt already"
-                    + " produced " + count.pairs() + " pairs since " + Instant.ofEpochMilli(count.start())
-                    + " (maxPairsPerKey " + config.maxPairsPerKey() + "); the count restarts pairRetention "
-                    + config.pairRetention() + " after that"));
+        int count = state.livePairCount(now, pairRetention);
+        if (count >= config.maxPairsPerKey()) {
+            return Plan.of(key, null, List.of(), null, new Rejection(RejectReason.PAIR_CAP_REACHED,
+                    "this image and prompt already produced " + count + " pairs since "
+                    + Instant.ofEpochMilli(state.counterStart()) + " (maxPairsPerKey " + config.maxPairsPerKey()
+                    + "); the count restarts pairRetention " + config.pairRetention() + " after that"));
         }
-        return Plan.emit(key, count, pair);
+        return Plan.of(key, state.withPairs(1, now, pairRetention), List.of(pair), null, null);
     }
 
-    private Plan planRating(String key, FeedbackEvent e, long timestamp, long now) {
-        HeldRating arriving = new HeldRating(e.getEventId(), timestamp, timestamp + config.ratingHoldMillis(),
-                e.getRating(), e.getOccurredAt().toEpochMilli(), e.getResponse(), false);
-        List<HeldRating> live = new ArrayList<>();
-        List<HeldRating> expired = new ArrayList<>();
-        try (KeyValueIterator<String, HeldRating> it = held.prefixScan(key, new StringSerializer())) {
-            // expired ratings of this key are retired now rather than at the next punctuation, so a rating never
-            // meets a partner whose window has closed, whatever the punctuation interval
-            it.forEachRemaining(kv -> (kv.value.expiredAt(now) ? expired : live).add(kv.value));
-        }
-        PairCount count = pairCount(key, now);
+    private Plan planRating(Bytes key, KeyState state, List<KeyState.Slot> live, FeedbackEvent e, long timestamp,
+                            long now) {
+        RecordOrigin origin = RecordOrigin.of(context);
+        HeldRating content = new HeldRating(e.getEventId(), timestamp, e.getRating(), e.getOccurredAt().toEpochMilli(),
+                e.getResponse(), origin.partition(), origin.offset(), e.getModelName(), e.getTenant(),
+                HeldRating.Image.of(e.getImage()));
+        KeyState.Slot arriving = content.slot(false);
+        int count = state.livePairCount(now, pairRetention);
+        String sha = e.getImage().getSha256();
+        PairFactory.RatingSide arrivingSide = PairFactory.RatingSide.of(e);
         List<PreferencePair> pairs = new ArrayList<>();
-        List<HeldRating> newlyPaired = new ArrayList<>();
         Set<String> pairIds = new HashSet<>();
+        Set<Long> newlyPaired = new HashSet<>();
         for (RatingMatcher.Match m : matcher.matches(arriving, live)) {
-            if (count.pairs() + pairs.size() >= config.maxPairsPerKey()) {
+            if (count + pairs.size() >= config.maxPairsPerKey()) {
                 break; // over the cap: the rating stays held, and expires unpaired unless it paired already
             }
-            String chosen = m.arrivingChosen() ? arriving.response() : m.held().response();
-            String rejected = m.arrivingChosen() ? m.held().response() : arriving.response();
-            String pairId = Sha256.pairId(e.getImage().getSha256(), e.getPrompt(), chosen, rejected);
-            if (!pairIds.add(pairId) || emittedBy(pairId, now).isPresent()) {
+            HeldRating held = contents.get(PairingStores.heldKey(key, m.held().idHash()));
+            if (held == null) {
+                throw new IllegalStateException("held rating " + Long.toHexString(m.held().idHash())
+                        + " has no content");
+            }
+            String chosen = m.arrivingChosen() ? e.getResponse() : held.response();
+            String rejected = m.arrivingChosen() ? held.response() : e.getResponse();
+            String pairId = Sha256.pairId(sha, e.getPrompt(), chosen, rejected);
+            if (pairIds.contains(pairId) || emitted.latest(PairingStores.emittedKey(pairId), now).isPresent()) {
                 continue; // suppressed duplicate: the rating stays held and may pair with a later one
             }
-            pairs.add(factory.rating(e, heldEvent(key, m.held()), m.arrivingChosen(), m.gap(), timestamp));
+            pairIds.add(pairId);
+            pairs.add(factory.rating(e.getPrompt(), arrivingSide, PairFactory.RatingSide.of(held, sha),
+                    m.arrivingChosen(), m.gap(), timestamp));
             if (!m.held().paired()) {
-                newlyPaired.add(m.held());
+                newlyPaired.add(m.held().idHash());
             }
         }
-        HeldRating hold = pairs.isEmpty() ? arriving : arriving.markPaired();
-        if (!hold.expiredAt(now)) {
-            return new Plan(key, pairs, count, expired, newlyPaired, hold, null);
+        List<KeyState.Slot> held = new ArrayList<>(live.size() + 1);
+        for (KeyState.Slot h : live) {
+            held.add(newlyPaired.contains(h.idHash()) ? h.markPaired() : h);
         }
-        // a late record whose own window and grace had passed before it arrived: nothing to hold it for
-        Rejection refusal = hold.paired() ? null : new Rejection(RejectReason.UNPAIRED_EXPIRED, "rating "
-                + hold.rating() + " arrived at stream time " + Instant.ofEpochMilli(now) + ", after its window and"
-                + " grace (record timestamp " + Instant.ofEpochMilli(timestamp) + " + " + config.ratingWindow()
-                + " + " + config.grace() + ") had passed, and no held rating paired with it");
-        return new Plan(key, pairs, count, expired, newlyPaired, null, refusal);
-    }
-
-    private FeedbackEvent heldEvent(String key, HeldRating rating) {
-        HeldSource source = sources.get(PairingStores.expiryKey(rating.expiresAt(),
-                PairingStores.heldKey(key, rating.eventId())));
-        if (source == null) {
-            throw new IllegalStateException("held rating " + rating.eventId() + " has no source record");
+        boolean paired = !pairs.isEmpty();
+        long delta = -newlyPaired.size();
+        HeldRating hold = null;
+        Outcome outcome = null;
+        if (!arriving.expiredAt(now, holdMillis)) {
+            held.add(content.slot(paired));
+            hold = content;
+            delta += paired ? 0 : 1;
+        } else if (!paired) {
+            // a late record whose own window and grace had passed before it arrived: nothing to hold it for
+            outcome = Outcome.UNPAIRED_EXPIRED;
         }
-        return events.decode(source.rawValue());
+        KeyState next = state.withHeld(held).withPairs(pairs.size(), now, pairRetention);
+        return new Plan(key, next, pairs, List.of(), hold, outcome, null, delta);
     }
 
     private void apply(Plan plan, Record<String, ValidFeedback> record, long now) {
-        for (HeldRating h : plan.expired()) {
-            retire(PairingStores.heldKey(plan.pairingKey(), h.eventId()), h.expiresAt(), now);
+        for (KeyState.Slot h : plan.expired()) {
+            retire(plan.key(), h, now);
+        }
+        if (plan.next() != null) {
+            write(plan.key(), plan.next());
+        }
+        if (plan.hold() != null) {
+            metrics.stateWrite();
+            contents.put(PairingStores.heldKey(plan.key(), KeyState.hash(plan.hold().eventId())), plan.hold());
         }
         for (PreferencePair pair : plan.pairs()) {
-            emittedPairs.put(pair.getPairId(), String.join(",", pair.getSourceEventIds()), now);
+            metrics.stateWrite();
+            emitted.put(PairingStores.emittedKey(pair.getPairId()), "", now);
             metrics.pairOut();
             context.forward(record.withKey(pair.getImage().getSha256()).withValue((Object) pair), pairSink);
         }
-        if (!plan.pairs().isEmpty()) {
-            pairCounts.put(plan.pairingKey(), plan.count().pairs() + plan.pairs().size(), plan.count().start());
-        }
-        for (HeldRating h : plan.newlyPaired()) {
-            held.put(PairingStores.heldKey(plan.pairingKey(), h.eventId()), h.markPaired());
-            heldCount--;
-        }
         ValidFeedback source = record.value();
-        if (plan.hold() != null) {
-            String heldKey = PairingStores.heldKey(plan.pairingKey(), plan.hold().eventId());
-            held.put(heldKey, plan.hold());
-            sources.put(PairingStores.expiryKey(plan.hold().expiresAt(), heldKey),
-                    new HeldSource(RecordOrigin.of(context), source.rawKey(), source.rawValue()));
-            if (!plan.hold().paired()) {
-                heldCount++;
-            }
+        String eventId = source.event().getEventId();
+        if (plan.outcome() != null) {
+            RecordOrigin origin = RecordOrigin.of(context);
+            outcome(eventId, plan.outcome(), origin.partition(), origin.offset(), record.timestamp());
         }
         if (plan.refusal() != null) {
-            String eventId = source.event().getEventId();
-            deadLetter(new Record<>(eventId, DeadLetters.of(RecordOrigin.of(context), eventId, plan.refusal(),
-                    source.rawKey(), source.rawValue(), record.timestamp()), record.timestamp(), record.headers()),
-                    plan.refusal().reason());
+            metrics.deadLetter(plan.refusal().reason());
+            context.forward(new Record<>(eventId, (Object) DeadLetters.of(RecordOrigin.of(context), eventId,
+                    plan.refusal(), source.rawKey(), source.rawValue(), record.timestamp()), record.timestamp(),
+                    record.headers()), deadLetterSink);
+        }
+        heldCount += plan.heldDelta();
+        metrics.heldRatings(context.taskId(), heldCount);
+    }
+
+    /** Retires what stream time has made due, key by key, in due order. */
+    private void expire(long streamTime) {
+        for (Bytes key : index.due(streamTime)) {
+            KeyState state = keys.get(key);
+            if (state == null) {
+                index.schedule(key, Long.MAX_VALUE);
+                continue;
+            }
+            List<KeyState.Slot> live = new ArrayList<>(state.held().size());
+            for (KeyState.Slot h : state.held()) {
+                if (h.expiredAt(streamTime, holdMillis)) {
+                    heldCount -= h.paired() ? 0 : 1;
+                    retire(key, h, streamTime);
+                } else {
+                    live.add(h);
+                }
+            }
+            write(key, state.withHeld(live).pruned(streamTime, pairRetention));
         }
         metrics.heldRatings(context.taskId(), heldCount);
     }
 
-    /** Walks the held ratings whose expiry time stream time has passed, oldest first. */
-    private void expireHeldRatings(long streamTime) {
-        List<Bytes> due = new ArrayList<>();
-        // start where the last sweep ended: RocksDB keeps deleted entries as tombstones until compaction, and a
-        // scan from the very first key would step over all of them on every sweep. Nothing is ever added below
-        // that point: a rating is held only while its expiry is not in the past.
-        Bytes from = sweptBefore < 0 ? null : PairingStores.expiringBefore(sweptBefore);
-        try (KeyValueIterator<Bytes, HeldSource> it = sources.range(from, PairingStores.expiringBefore(streamTime))) {
-            it.forEachRemaining(kv -> due.add(kv.key));
+    /** Forgets a held rating's content; one that never paired is accounted for with an outcome. */
+    private void retire(Bytes key, KeyState.Slot slot, long streamTime) {
+        metrics.stateWrite();
+        HeldRating content = contents.delete(PairingStores.heldKey(key, slot.idHash()));
+        if (!slot.paired()) {
+            // content is only missing if the state was damaged; the outcome still counts the record
+            outcome(content == null ? "" : content.eventId(), Outcome.UNPAIRED_EXPIRED,
+                    content == null ? -1 : content.partition(), content == null ? -1L : content.offset(), streamTime);
         }
-        sweptBefore = streamTime;
-        for (Bytes expiryKey : due) {
-            retire(PairingStores.heldKeyOf(expiryKey), PairingStores.expiryTimeOf(expiryKey), streamTime);
-        }
-        metrics.heldRatings(context.taskId(), heldCount);
     }
 
-    /** Removes a held rating; one that never paired is accounted for with a dead letter. */
-    private void retire(String heldKey, long expiresAt, long streamTime) {
-        HeldRating rating = held.delete(heldKey);
-        HeldSource source = sources.delete(PairingStores.expiryKey(expiresAt, heldKey));
-        if (rating != null && !rating.paired()) {
-            heldCount--;
+    /** Stores the key's state, or deletes it once there is nothing left to remember, and reschedules it. */
+    private void write(Bytes key, KeyState next) {
+        metrics.stateWrite();
+        if (next.isEmpty()) {
+            keys.delete(key);
+            index.schedule(key, Long.MAX_VALUE);
+        } else {
+            keys.put(key, next);
+            index.schedule(key, next.nextDue(holdMillis, pairRetention));
         }
-        if (rating == null && source == null || rating != null && rating.paired()) {
-            return;
-        }
-        String eventId = rating == null ? null : rating.eventId();
-        Rejection why = new Rejection(RejectReason.UNPAIRED_EXPIRED, rating == null
-                ? "held rating state was incomplete at expiry"
-                : "rating " + rating.rating() + " was held until " + Instant.ofEpochMilli(rating.expiresAt())
-                + expiredDetail);
-        RecordOrigin origin = source == null ? RecordOrigin.UNKNOWN : source.origin();
-        deadLetter(new Record<>(eventId, DeadLetters.of(origin, eventId, why,
-                source == null ? null : source.rawKey(), source == null ? null : source.rawValue(), streamTime),
-                streamTime), why.reason());
     }
 
-    private void deadLetter(Record<String, Object> letter, RejectReason reason) {
-        metrics.deadLetter(reason);
-        context.forward(letter, deadLetterSink);
-    }
-
-    /** Event ids of the emission of this pair id within pairRetention, if any. */
-    private Optional<String> emittedBy(String pairId, long now) {
-        return emittedPairs.latest(pairId, now).map(Stamped::value);
-    }
-
-    /** The key's live counter: the latest one started within pairRetention, or a new one starting now. */
-    private PairCount pairCount(String key, long now) {
-        return pairCounts.latest(key, now).map(c -> new PairCount(c.time(), c.value())).orElse(new PairCount(now, 0));
+    private void outcome(String eventId, Outcome outcome, int partition, long offset, long at) {
+        metrics.outcome(outcome);
+        context.forward(new Record<>(eventId, (Object) Outcomes.of(eventId, outcome, sourceTopic, partition, offset,
+                at), at), outcomeSink);
     }
 }

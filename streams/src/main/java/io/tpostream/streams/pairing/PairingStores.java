@@ -5,7 +5,9 @@ import io.tpostream.streams.PairingConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
@@ -15,54 +17,61 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The state of the pairing topology: names, key layouts and store definitions in one place. All stores are
- * changelogged, so a restarted or migrated task resumes with the same memory; they live in RocksDB or on the heap
- * as {@link PairingConfig#storeType()} says.
+ * changelogged, so a restarted or migrated task resumes with the same memory, and all have record caching on, so
+ * repeated writes of a key between two commits reach the changelog once; they live in RocksDB or on the heap as
+ * {@link PairingConfig#storeType()} says.
  *
- * <p>Whatever only needs to be remembered for a while lives in a window store: its retention drops whole
- * segments at once, so forgetting costs nothing per entry. Held ratings need an action when they expire (a dead
- * letter if they never paired), so they live in key-value stores plus a time-ordered index that a punctuator
- * walks from the oldest end.
+ * <p>Every store is read by point lookups only, never scanned while records flow. What only needs remembering for a
+ * while (accepted event ids, emitted pair ids) lives in window stores, which forget by dropping whole segments. What
+ * each (image, prompt) key decides by is one small {@link KeyState}; the content of its held ratings is written once
+ * per rating beside it. Expiry is driven by an {@link ExpiryIndex} on the heap, rebuilt from the key store when a
+ * task starts.
  */
 public final class PairingStores {
 
     /** event id -> when and where it was accepted; {@link RecentValues} over dedupRetention */
     public static final String SEEN_EVENTS = "seen-event-ids";
-    /** pair id -> when, and the event ids that made it; {@link RecentValues} over pairRetention */
-    public static final String EMITTED_PAIRS = "emitted-pair-ids";
-    /** pairing key -> when its counter started, and the pairs emitted since; {@link RecentValues} over pairRetention */
-    public static final String PAIR_COUNTS = "pair-counters";
-    /** pairing key + event id -> {@link HeldRating}; scanned by pairing-key prefix */
-    public static final String HELD_RATINGS = "held-ratings";
-    /** expiry time (8 bytes, big-endian) + held key -> {@link HeldSource}; scanned in time order to expire */
-    public static final String HELD_SOURCES = "held-rating-sources";
+    /** pair id (its first 64 bits, hex) -> when it was emitted; {@link RecentValues} over pairRetention */
+    public static final String EMITTED_PAIRS = "emitted-pairs";
+    /** pairing key (32 bytes) -> {@link KeyState} */
+    public static final String KEYS = "pairing-keys";
+    /** pairing key (32 bytes) + event id hash (8 bytes) -> {@link HeldRating}, written once, deleted at expiry */
+    public static final String HELD_RATINGS = "held-rating-content";
 
     private PairingStores() {
     }
 
     static StoreBuilder<WindowStore<String, Stamped<String>>> seenEvents(PairingConfig c) {
         return Stores.windowStoreBuilder(recent(c, SEEN_EVENTS, c.dedupRetention()), Serdes.String(),
-                StateCodec.stampedSerde(Serdes.String()));
+                StateCodec.stampedSerde(Serdes.String())).withCachingEnabled();
     }
 
     static StoreBuilder<WindowStore<String, Stamped<String>>> emittedPairs(PairingConfig c) {
         return Stores.windowStoreBuilder(recent(c, EMITTED_PAIRS, c.pairRetention()), Serdes.String(),
-                StateCodec.stampedSerde(Serdes.String()));
+                StateCodec.stampedSerde(Serdes.String())).withCachingEnabled();
     }
 
-    static StoreBuilder<WindowStore<String, Stamped<Integer>>> pairCounts(PairingConfig c) {
-        return Stores.windowStoreBuilder(recent(c, PAIR_COUNTS, c.pairRetention()), Serdes.String(),
-                StateCodec.stampedSerde(Serdes.Integer()));
+    static StoreBuilder<KeyValueStore<Bytes, KeyState>> keys(PairingConfig c) {
+        return Stores.keyValueStoreBuilder(keyValue(c, KEYS), Serdes.Bytes(), StateCodec.keyStateSerde())
+                .withCachingEnabled();
     }
 
-    static StoreBuilder<KeyValueStore<String, HeldRating>> heldRatings(PairingConfig c) {
-        return Stores.keyValueStoreBuilder(keyValue(c, HELD_RATINGS), Serdes.String(), StateCodec.heldRatingSerde());
+    static StoreBuilder<KeyValueStore<Bytes, HeldRating>> heldRatings(PairingConfig c) {
+        return Stores.keyValueStoreBuilder(keyValue(c, HELD_RATINGS), Serdes.Bytes(), StateCodec.heldRatingSerde())
+                .withCachingEnabled();
     }
 
-    static StoreBuilder<KeyValueStore<Bytes, HeldSource>> heldSources(PairingConfig c) {
-        return Stores.keyValueStoreBuilder(keyValue(c, HELD_SOURCES), Serdes.Bytes(), StateCodec.heldSourceSerde());
+    private static KeyValueBytesStoreSupplier keyValue(PairingConfig c, String name) {
+        return switch (c.storeType()) {
+            case ROCKSDB -> Stores.persistentKeyValueStore(name);
+            case IN_MEMORY -> Stores.inMemoryKeyValueStore(name);
+        };
     }
 
     /**
@@ -78,50 +87,55 @@ public final class PairingStores {
         };
     }
 
-    private static KeyValueBytesStoreSupplier keyValue(PairingConfig c, String name) {
-        return switch (c.storeType()) {
-            case ROCKSDB -> Stores.persistentKeyValueStore(name);
-            case IN_MEMORY -> Stores.inMemoryKeyValueStore(name);
-        };
-    }
-
     /**
-     * The identity of an (image, prompt) pairing key: sha-256 of both, NUL-separated. Fixed length (64 hex), so it
-     * works as a prefix of the held-rating keys, and short even for long prompts.
+     * The identity of an (image, prompt) pairing key: sha-256 of both, NUL-separated, as 32 raw bytes. Fixed and
+     * short even for long prompts; the prompt and sha themselves arrive with every record of the key.
      */
-    public static String pairingKey(String imageSha256, String prompt) {
+    public static Bytes pairingKey(String imageSha256, String prompt) {
         MessageDigest d = Sha256.newDigest();
         d.update(imageSha256.getBytes(StandardCharsets.UTF_8));
         d.update((byte) 0);
         d.update(prompt.getBytes(StandardCharsets.UTF_8));
         d.update((byte) 0);
-        return Sha256.hex(d);
+        return Bytes.wrap(d.digest());
     }
 
-    static String heldKey(String pairingKey, String eventId) {
-        return pairingKey + eventId;
-    }
-
-    /** Big-endian time first: byte order is time order (timestamps are never negative in Kafka). */
-    static Bytes expiryKey(long expiresAt, String heldKey) {
-        byte[] held = heldKey.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES + held.length).putLong(expiresAt).put(held).array());
+    /** Where a held rating's content is: its key, then the hash of its event id. */
+    static Bytes heldKey(Bytes pairingKey, long idHash) {
+        return Bytes.wrap(ByteBuffer.allocate(pairingKey.get().length + Long.BYTES).put(pairingKey.get())
+                .putLong(idHash).array());
     }
 
     /**
-     * As an upper bound (inclusive): the range ends with the entries expiring before {@code time}. As a lower
-     * bound: the range starts with the entries expiring at {@code time}.
+     * The key of the {@link #EMITTED_PAIRS} store for a pair id: its first 64 bits. They only have to tell apart
+     * the pairs emitted within pairRetention in one task; at a million of them a collision has odds of about
+     * 2^-25, and it would suppress one pair as a repeat.
      */
-    static Bytes expiringBefore(long time) {
-        return Bytes.wrap(ByteBuffer.allocate(Long.BYTES).putLong(time).array());
+    static String emittedKey(String pairIdHex) {
+        return pairIdHex.substring(0, 16);
     }
 
-    static long expiryTimeOf(Bytes expiryKey) {
-        return ByteBuffer.wrap(expiryKey.get()).getLong();
+    /**
+     * The ratings held in a task's stores, by event id, and whether each has paired: for tests and tools that read
+     * the stores directly (values as the stores hand them out).
+     */
+    public static Map<String, Boolean> held(ReadOnlyKeyValueStore<Bytes, ?> keys,
+                                            ReadOnlyKeyValueStore<Bytes, ?> contents) {
+        Map<String, Boolean> out = new TreeMap<>();
+        try (KeyValueIterator<Bytes, ?> it = keys.all()) {
+            it.forEachRemaining(kv -> {
+                for (KeyState.Slot slot : ((KeyState) kv.value).held()) {
+                    HeldRating h = (HeldRating) contents.get(heldKey(kv.key, slot.idHash()));
+                    out.put(h == null ? "?" + Long.toHexString(slot.idHash()) : h.eventId(), slot.paired());
+                }
+            });
+        }
+        return out;
     }
 
-    static String heldKeyOf(Bytes expiryKey) {
-        byte[] k = expiryKey.get();
-        return new String(k, Long.BYTES, k.length - Long.BYTES, StandardCharsets.UTF_8);
+    /** A value of the {@link #KEYS} store holding one unpaired rating: for tests that set up state by hand. */
+    public static Object stateHolding(String eventId, long timestamp, double rating, String response) {
+        return KeyState.EMPTY.withHeld(List.of(new KeyState.Slot(KeyState.hash(eventId), timestamp, rating,
+                KeyState.hash(response.strip()), false)));
     }
 }

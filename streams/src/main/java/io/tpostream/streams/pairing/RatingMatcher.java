@@ -1,7 +1,6 @@
 package io.tpostream.streams.pairing;
 
 import io.tpostream.streams.PairingConfig;
-import io.tpostream.streams.validation.FeedbackValidator;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -12,7 +11,7 @@ import java.util.List;
 final class RatingMatcher {
 
     /** A held rating the arriving one pairs with; the higher rating is the chosen side. */
-    record Match(HeldRating held, boolean arrivingChosen, double gap) {
+    record Match(KeyState.Slot held, boolean arrivingChosen, double gap) {
     }
 
     private final long windowMillis;
@@ -24,18 +23,18 @@ final class RatingMatcher {
     }
 
     /**
-     * The matches, oldest held rating first (ties by event id), so that a per-key cap always keeps the same
-     * pairs on a replay.
+     * The matches, oldest held rating first (ties in arrival order: the list's, which a replay repeats), so that a
+     * per-key cap always keeps the same pairs on a replay.
      *
-     * @param live the held ratings of the same key that have not expired
+     * @param live the held ratings of the same key that have not expired, in arrival order
      */
-    List<Match> matches(HeldRating arriving, List<HeldRating> live) {
+    List<Match> matches(KeyState.Slot arriving, List<KeyState.Slot> live) {
         // plain loops: this runs for every rating, against every held rating of its key
         List<Match> out = new ArrayList<>();
-        for (HeldRating held : live) {
-            if (held.eventId().equals(arriving.eventId())
+        for (KeyState.Slot held : live) {
+            if (held.idHash() == arriving.idHash()
                     || Math.abs(held.timestamp() - arriving.timestamp()) > windowMillis
-                    || FeedbackValidator.sameText(held.response(), arriving.response())) {
+                    || held.textHash() == arriving.textHash()) {
                 continue;
             }
             Match m = match(arriving, held);
@@ -43,15 +42,14 @@ final class RatingMatcher {
                 out.add(m);
             }
         }
-        out.sort(OLDEST_FIRST);
+        out.sort(OLDEST_FIRST); // stable: equal timestamps keep arrival order
         return out;
     }
 
-    private static final Comparator<Match> OLDEST_FIRST = Comparator.<Match>comparingLong(m -> m.held().timestamp())
-            .thenComparing(m -> m.held().eventId());
+    private static final Comparator<Match> OLDEST_FIRST = Comparator.comparingLong(m -> m.held().timestamp());
 
     /** The match, or null if the gap is too small. */
-    private Match match(HeldRating arriving, HeldRating held) {
+    private Match match(KeyState.Slot arriving, KeyState.Slot held) {
         // decimal arithmetic on the ratings as written: 3.3 - 1.3 is 2.0 here, 1.9999999999999998 in binary
         BigDecimal gap = BigDecimal.valueOf(arriving.rating()).subtract(BigDecimal.valueOf(held.rating())).abs();
         if (gap.compareTo(threshold) < 0) {

@@ -52,6 +52,11 @@ final class RecentValues<V> {
         return Optional.empty();
     }
 
+    /** Recorded at {@code at}, remembered at {@code now}: while at > now - retention (and not in the future). */
+    static boolean live(long at, long now, long retention) {
+        return at > now - retention && at <= now;
+    }
+
     private long slotStart(long time) {
         return time - Math.floorMod(time, slot);
     }

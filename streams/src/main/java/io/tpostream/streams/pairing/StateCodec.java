@@ -9,6 +9,8 @@ import org.apache.kafka.common.serialization.Serializer;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Binary formats of the state-store values. They are written to changelog topics and read back by later releases
@@ -17,57 +19,99 @@ import java.nio.charset.StandardCharsets;
  */
 final class StateCodec {
 
+    private static final byte KEY_STATE_V1 = 1;
     private static final byte HELD_RATING_V1 = 1;
-    private static final byte HELD_SOURCE_V1 = 1;
+    private static final int SLOT_BYTES = 8 + 8 + 8 + 8 + 1;
     private static final byte STAMPED_V1 = 1;
 
     private StateCodec() {
     }
 
-    static Serde<HeldRating> heldRatingSerde() {
-        Serializer<HeldRating> ser = (topic, r) -> {
-            if (r == null) {
+    /** [version][counterStart][counterPairs][n][n x (idHash, timestamp, rating, textHash, paired)] */
+    static Serde<KeyState> keyStateSerde() {
+        Serializer<KeyState> ser = (topic, k) -> {
+            if (k == null) {
                 return null;
             }
-            byte[] id = utf8(r.eventId());
-            byte[] response = utf8(r.response());
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 + id.length + 8 + 8 + 8 + 8 + 4 + response.length + 1);
-            out.put(HELD_RATING_V1);
-            putBytes(out, id);
-            out.putLong(r.timestamp()).putLong(r.expiresAt()).putDouble(r.rating()).putLong(r.occurredAt());
-            putBytes(out, response);
-            out.put((byte) (r.paired() ? 1 : 0));
+            ByteBuffer out = ByteBuffer.allocate(1 + 8 + 4 + 4 + k.held().size() * SLOT_BYTES);
+            out.put(KEY_STATE_V1).putLong(k.counterStart()).putInt(k.counterPairs()).putInt(k.held().size());
+            for (KeyState.Slot h : k.held()) {
+                out.putLong(h.idHash()).putLong(h.timestamp()).putDouble(h.rating()).putLong(h.textHash());
+                out.put((byte) (h.paired() ? 1 : 0));
+            }
             return out.array();
         };
-        Deserializer<HeldRating> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
-            expectVersion(in, HELD_RATING_V1, "HeldRating");
-            return new HeldRating(getString(in), in.getLong(), in.getLong(), in.getDouble(), in.getLong(),
-                    getString(in), getBoolean(in));
+        Deserializer<KeyState> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+            expectVersion(in, KEY_STATE_V1, "KeyState");
+            long counterStart = in.getLong();
+            int counterPairs = in.getInt();
+            int n = count(in, SLOT_BYTES);
+            List<KeyState.Slot> held = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                held.add(new KeyState.Slot(in.getLong(), in.getLong(), in.getDouble(), in.getLong(), getBoolean(in)));
+            }
+            return new KeyState(counterStart, counterPairs, List.copyOf(held));
         });
         return Serdes.serdeFrom(ser, de);
     }
 
-    static Serde<HeldSource> heldSourceSerde() {
-        Serializer<HeldSource> ser = (topic, s) -> {
-            if (s == null) {
+    /**
+     * [version][eventId][timestamp][rating][occurredAt][response][partition][offset][modelName][tenant]
+     * [image uri or null][image bytes or null][mediaType][width][height]
+     */
+    static Serde<HeldRating> heldRatingSerde() {
+        Serializer<HeldRating> ser = (topic, h) -> {
+            if (h == null) {
                 return null;
             }
-            byte[] sourceTopic = utf8(s.origin().topic());
-            ByteBuffer out = ByteBuffer.allocate(1 + 4 + sourceTopic.length + 4 + 8 + length(s.rawKey())
-                    + length(s.rawValue()));
-            out.put(HELD_SOURCE_V1);
-            putBytes(out, sourceTopic);
-            out.putInt(s.origin().partition()).putLong(s.origin().offset());
-            putBytes(out, s.rawKey());
-            putBytes(out, s.rawValue());
+            HeldRating.Image img = h.image();
+            byte[][] t = {utf8(h.eventId()), utf8(h.response()), utf8(h.modelName()), utf8(h.tenant()),
+                    img.uri() == null ? null : utf8(img.uri()), img.bytes(), utf8(img.mediaType())};
+            int size = 1 + 8 + 8 + 8 + 4 + 8 + 4 + 4;
+            for (byte[] b : t) {
+                size += length(b);
+            }
+            ByteBuffer out = ByteBuffer.allocate(size);
+            out.put(HELD_RATING_V1);
+            putBytes(out, t[0]);
+            out.putLong(h.timestamp()).putDouble(h.rating()).putLong(h.occurredAt());
+            putBytes(out, t[1]);
+            out.putInt(h.partition()).putLong(h.offset());
+            for (int i = 2; i < t.length; i++) {
+                putBytes(out, t[i]);
+            }
+            out.putInt(img.width()).putInt(img.height());
             return out.array();
         };
-        Deserializer<HeldSource> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
-            expectVersion(in, HELD_SOURCE_V1, "HeldSource");
-            RecordOrigin origin = new RecordOrigin(getString(in), in.getInt(), in.getLong());
-            return new HeldSource(origin, getBytes(in), getBytes(in));
+        Deserializer<HeldRating> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+            expectVersion(in, HELD_RATING_V1, "HeldRating");
+            String eventId = getString(in);
+            long timestamp = in.getLong();
+            double rating = in.getDouble();
+            long occurredAt = in.getLong();
+            String response = getString(in);
+            int partition = in.getInt();
+            long offset = in.getLong();
+            String modelName = getString(in);
+            String tenant = getString(in);
+            byte[] uri = getBytes(in);
+            byte[] imageBytes = getBytes(in);
+            String mediaType = getString(in);
+            HeldRating.Image image = new HeldRating.Image(uri == null ? null : new String(uri, StandardCharsets.UTF_8),
+                    imageBytes, mediaType, in.getInt(), in.getInt());
+            return new HeldRating(eventId, timestamp, rating, occurredAt, response, partition, offset, modelName,
+                    tenant, image);
         });
         return Serdes.serdeFrom(ser, de);
+    }
+
+    /** A count of entries at least {@code minBytes} each, checked against what is left before allocating. */
+    private static int count(ByteBuffer in, int minBytes) {
+        int n = in.getInt();
+        if (n < 0 || (long) n * minBytes > in.remaining()) {
+            throw new IllegalStateException("impossible entry count " + n);
+        }
+        return n;
     }
 
     /** A value with the exact time it was recorded: [version][time][inner value]. */

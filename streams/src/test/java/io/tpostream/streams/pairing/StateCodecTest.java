@@ -5,11 +5,8 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,68 +15,44 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class StateCodecTest {
 
+    private final Serde<KeyState> states = StateCodec.keyStateSerde();
     private final Serde<HeldRating> ratings = StateCodec.heldRatingSerde();
-    private final Serde<HeldSource> sources = StateCodec.heldSourceSerde();
 
     @Test
-    void heldRatingsRoundTripIncludingLongUnicodeTexts() {
-        HeldRating r = new HeldRating("e-1", 1_000L, 2_000L, 4.5, 900L, "ü".repeat(40_000), true);
-        assertEquals(r, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", r)));
+    void keyStatesRoundTrip() {
+        KeyState s = new KeyState(123L, 2, List.of(new KeyState.Slot(-5L, 100L, 4.5, 7L, true),
+                new KeyState.Slot(9L, 200L, 1.0, -3L, false)));
+        assertEquals(s, states.deserializer().deserialize("t", states.serializer().serialize("t", s)));
+        assertEquals(KeyState.EMPTY, states.deserializer().deserialize("t",
+                states.serializer().serialize("t", KeyState.EMPTY)));
+        assertEquals(1 + 8 + 4 + 4 + 2 * 33, states.serializer().serialize("t", s).length,
+                "33 bytes per held rating, whatever its texts");
     }
 
     @Test
-    void heldSourcesRoundTripWithOrWithoutAKey() {
-        HeldSource s = new HeldSource(new RecordOrigin("tpo.feedback", 3, 77L), null, new byte[] {1, 2, 3});
-        HeldSource back = sources.deserializer().deserialize("t", sources.serializer().serialize("t", s));
-        assertEquals(s.origin(), back.origin());
-        assertNull(back.rawKey());
-        assertArrayEquals(s.rawValue(), back.rawValue());
+    void heldRatingsRoundTripIncludingLongUnicodeTextsAndInlineImages() {
+        HeldRating a = new HeldRating("e-1", 1_000L, 4.5, 900L, "ü".repeat(40_000), 2, 77L, "llava-tiny", "acme",
+                new HeldRating.Image("file:/x.png", null, "image/png", 16, 16));
+        assertEquals(a, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", a)));
+        HeldRating b = new HeldRating("e-2", 1_000L, 1, 900L, "a cat", 0, 0L, "m", "t",
+                new HeldRating.Image(null, new byte[] {1, 2, 3}, "image/jpeg", 0, 0));
+        HeldRating back = ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", b));
+        assertArrayEquals(new byte[] {1, 2, 3}, back.image().bytes());
+        assertNull(back.image().uri());
     }
 
     @Test
     void corruptOrFutureBytesAreASerializationException() {
-        byte[] good = ratings.serializer().serialize("t", new HeldRating("e", 1, 2, 3, 4, "x", false));
+        byte[] good = states.serializer().serialize("t", KeyState.EMPTY.withHeld(List.of(
+                new KeyState.Slot(1L, 2L, 3.0, 4L, false))));
         assertThrows(SerializationException.class,
-                () -> ratings.deserializer().deserialize("t", Arrays.copyOf(good, good.length - 3)));
+                () -> states.deserializer().deserialize("t", Arrays.copyOf(good, good.length - 3)));
         byte[] future = good.clone();
         future[0] = 9;
-        assertThrows(SerializationException.class, () -> ratings.deserializer().deserialize("t", future));
-    }
-
-    /** The first release wrote these with DataOutputStream; a restore must read those bytes unchanged. */
-    @Test
-    void theV1FormatsAreReadAsTheFirstReleaseWroteThem() throws IOException {
-        ByteArrayOutputStream rating = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(rating)) {
-            out.writeByte(1);
-            writeString(out, "e-7");
-            out.writeLong(10L);
-            out.writeLong(20L);
-            out.writeDouble(2.5);
-            out.writeLong(9L);
-            writeString(out, "a cat");
-            out.writeBoolean(true);
-        }
-        assertEquals(new HeldRating("e-7", 10L, 20L, 2.5, 9L, "a cat", true),
-                ratings.deserializer().deserialize("t", rating.toByteArray()));
-        assertArrayEquals(rating.toByteArray(), ratings.serializer().serialize("t",
-                new HeldRating("e-7", 10L, 20L, 2.5, 9L, "a cat", true)), "and writes them the same way");
-
-        ByteArrayOutputStream source = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(source)) {
-            out.writeByte(1);
-            writeString(out, "tpo.feedback");
-            out.writeInt(2);
-            out.writeLong(42L);
-            out.writeInt(-1);
-            out.writeInt(2);
-            out.write(new byte[] {7, 8});
-        }
-        HeldSource back = sources.deserializer().deserialize("t", source.toByteArray());
-        assertEquals(new RecordOrigin("tpo.feedback", 2, 42L), back.origin());
-        assertNull(back.rawKey());
-        assertArrayEquals(new byte[] {7, 8}, back.rawValue());
-        assertArrayEquals(source.toByteArray(), sources.serializer().serialize("t", back));
+        assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", future));
+        byte[] huge = good.clone();
+        huge[13] = 0x7f; // the slot count: far more entries than bytes left
+        assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", huge));
     }
 
     @Test
@@ -93,11 +66,5 @@ class StateCodecTest {
         Serde<Stamped<Integer>> counter = StateCodec.stampedSerde(Serdes.Integer());
         assertEquals(new Stamped<>(5L, 63), counter.deserializer().deserialize("t",
                 counter.serializer().serialize("t", new Stamped<>(5L, 63))));
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
     }
 }
