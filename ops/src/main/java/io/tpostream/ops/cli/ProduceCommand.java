@@ -31,6 +31,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,9 +39,11 @@ import java.util.concurrent.atomic.AtomicReference;
         description = {
                 "Publishes feedback events from a JSON Lines file to the feedback topic, keyed by the image's "
                         + "sha-256, Avro-encoded (single-object encoding).",
-                "A bad line is reported on stderr as FILE:LINE: skipped: REASON and the rest is still sent. At the "
-                        + "end it prints 'sent N, skipped M (lines ...)' and exits with 1 if any line was skipped "
-                        + "or not delivered, so that scripts notice."},
+                "A bad line is reported on stderr as FILE:LINE: skipped: REASON and the rest is still sent. A line "
+                        + "is bad if it is no feedback event, or if the pairing app (with the pairing options given "
+                        + "here) would dead-letter it: produce runs the app's own validator on every line. At the end "
+                        + "it prints 'sent N, skipped M (lines ...)' and exits with 1 if any line was skipped or not "
+                        + "delivered, so that scripts notice."},
         footer = {"",
                 "Input: one JSON object per line (example: ops/examples/feedback.jsonl).",
                 "  eventId        string; default: a random UUID",
@@ -80,6 +83,12 @@ final class ProduceCommand implements Callable<Integer> {
             description = "Where to write; produce writes feedback events, so only the feedback topic is accepted.")
     String topic;
 
+    @Option(names = "--send-invalid",
+            description = "Send the lines the pairing app will dead-letter too (each still reported on stderr as "
+                    + "'sent anyway'), to try the dead-letter topic; lines that are no feedback event are still "
+                    + "skipped.")
+    boolean sendInvalid;
+
     @Option(names = "--input", required = true, paramLabel = "FILE.jsonl",
             description = "Feedback events, one JSON object per line; '-' reads stdin (image paths then start at "
                     + "the current directory).")
@@ -109,9 +118,18 @@ final class ProduceCommand implements Callable<Integer> {
              KafkaProducer<String, FeedbackEvent> producer = new KafkaProducer<>(settings.producer(),
                      new StringSerializer(), AvroSerde.of(FeedbackEvent.class).serializer())) {
             parser.forEachLine(in, parsedLine -> {
-                // the feedback topic stamps records with the broker's append time: about now
-                FeedbackLine line = admission.admit(parsedLine, System.currentTimeMillis());
-                String where = name + ":" + line.lineNumber();
+                String where = name + ":" + parsedLine.lineNumber();
+                FeedbackLine line = parsedLine;
+                if (parsedLine instanceof FeedbackLine.Parsed parsed) {
+                    // the feedback topic stamps records with the broker's append time: about now
+                    Optional<String> refusal = admission.refusal(parsed.event(), System.currentTimeMillis());
+                    if (refusal.isPresent() && sendInvalid) {
+                        err.println(where + ": sent anyway: " + refusal.get());
+                        tally.sentInvalid(line.lineNumber());
+                    } else if (refusal.isPresent()) {
+                        line = new FeedbackLine.Rejected(line.lineNumber(), refusal.get());
+                    }
+                }
                 if (line instanceof FeedbackLine.Rejected rejected) {
                     err.println(where + ": skipped: " + rejected.reason());
                     tally.skipped(line.lineNumber());

@@ -10,11 +10,17 @@ final class ProduceTally {
     private static final int LINES_SHOWN = 20;
 
     private int sent;
+    private final List<Integer> sentInvalid = new ArrayList<>();
     private final List<Integer> skipped = new ArrayList<>();
     private final List<Integer> failed = new ArrayList<>();
 
     synchronized void sent() {
         sent++;
+    }
+
+    /** A line sent although the pairing app will dead-letter it (--send-invalid); also counted when delivered. */
+    synchronized void sentInvalid(int line) {
+        sentInvalid.add(line);
     }
 
     synchronized void skipped(int line) {
@@ -29,9 +35,16 @@ final class ProduceTally {
         return skipped.isEmpty() && failed.isEmpty();
     }
 
-    /** e.g. "sent 10, skipped 2 (lines 3, 7), failed 1 (line 9)". */
+    /**
+     * e.g. "sent 10, skipped 2 (lines 3, 7), failed 1 (line 9)"; with --send-invalid, "sent 11 (4 invalid, lines 8,
+     * 9, 10, 11), skipped 0".
+     */
     synchronized String summary() {
-        StringBuilder s = new StringBuilder("sent ").append(sent).append(", skipped ").append(skipped.size());
+        StringBuilder s = new StringBuilder("sent ").append(sent);
+        if (!sentInvalid.isEmpty()) {
+            s.append(" (").append(sentInvalid.size()).append(" invalid, ").append(numbered(sentInvalid)).append(')');
+        }
+        s.append(", skipped ").append(skipped.size());
         s.append(lines(skipped));
         if (!failed.isEmpty()) {
             s.append(", failed ").append(failed.size()).append(lines(failed));
@@ -40,12 +53,14 @@ final class ProduceTally {
     }
 
     private static String lines(List<Integer> numbers) {
-        if (numbers.isEmpty()) {
-            return "";
-        }
+        return numbers.isEmpty() ? "" : " (" + numbered(numbers) + ")";
+    }
+
+    /** e.g. "line 3", "lines 3, 7". */
+    private static String numbered(List<Integer> numbers) {
         List<Integer> sorted = numbers.stream().sorted().toList();
         String shown = sorted.stream().limit(LINES_SHOWN).map(String::valueOf).collect(Collectors.joining(", "));
         String more = sorted.size() > LINES_SHOWN ? " and " + (sorted.size() - LINES_SHOWN) + " more" : "";
-        return " (line" + (sorted.size() == 1 ? " " : "s ") + shown + more + ")";
+        return "line" + (sorted.size() == 1 ? " " : "s ") + shown + more;
     }
 }

@@ -30,10 +30,14 @@ public final class PairingAdmission {
         if (!(line instanceof FeedbackLine.Parsed parsed)) {
             return line;
         }
-        FeedbackEvent e = parsed.event();
+        return refusal(parsed.event(), recordTimestamp).<FeedbackLine>map(
+                reason -> new FeedbackLine.Rejected(line.lineNumber(), reason)).orElse(line);
+    }
+
+    /** Why the pairing app would dead-letter the event (its reason code and detail), if it would. */
+    public Optional<String> refusal(FeedbackEvent e, long recordTimestamp) {
         // produce keys every event by its image sha-256, as the stream requires
         Optional<Rejection> refusal = validator.check(e.getImage().getSha256(), e, recordTimestamp);
-        return refusal.<FeedbackLine>map(r -> new FeedbackLine.Rejected(line.lineNumber(), "the pairing app would "
-                + "dead-letter it as " + r.reason() + ": " + r.detail())).orElse(line);
+        return refusal.map(r -> "the pairing app would dead-letter it as " + r.reason() + ": " + r.detail());
     }
 }

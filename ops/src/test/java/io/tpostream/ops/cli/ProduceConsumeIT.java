@@ -59,9 +59,11 @@ class ProduceConsumeIT {
 
         List<String> inputLines = Files.readAllLines(EXAMPLES.resolve("feedback.jsonl"));
         int n = inputLines.size();
-        Cli.Result produced = tpo(broker, prefix, "produce", "--input", EXAMPLES.resolve("feedback.jsonl").toString());
+        // --send-invalid: every line goes, including the four the pairing app dead-letters
+        Cli.Result produced = tpo(broker, prefix, "produce", "--input", EXAMPLES.resolve("feedback.jsonl").toString(),
+                "--send-invalid");
         assertEquals(0, produced.exitCode(), produced.toString());
-        assertEquals("sent " + n + ", skipped 0\n", produced.out());
+        assertEquals("sent " + n + " (4 invalid, lines 8, 9, 10, 11), skipped 0\n", produced.out());
 
         Cli.Result consumed = tpo(broker, prefix, "consume", "--topic", "feedback", "--from-beginning",
                 "--max", String.valueOf(n), "--timeout", "30");
@@ -127,17 +129,20 @@ class ProduceConsumeIT {
                 "",
                 good.formatted("g2").replace("\"rating\":3", "\"rating\":\"3\""),
                 good.formatted("g3").replace("cat.png", "dog.png"),
-                good.formatted("g4")));
+                good.formatted("g4"),
+                good.formatted("g5").replace("\"rating\":3", "\"rating\":9")));
 
         Cli.Result r = tpo(broker, prefix, "produce", "--input", dir.resolve("mixed.jsonl").toString());
         assertEquals(1, r.exitCode(), r.toString());
-        assertEquals("sent 2, skipped 3 (lines 2, 4, 5)\n", r.out());
+        assertEquals("sent 2, skipped 4 (lines 2, 4, 5, 7)\n", r.out());
         List<String> errors = r.err().lines().toList();
-        assertEquals(3, errors.size(), r.err());
+        assertEquals(4, errors.size(), r.err());
         assertTrue(errors.get(0).startsWith("mixed.jsonl:2: skipped: not valid JSON"), errors.get(0));
         assertEquals("mixed.jsonl:4: skipped: 'rating' must be a number, found \"3\"", errors.get(1));
         assertTrue(errors.get(2).startsWith("mixed.jsonl:5: skipped: 'image.path' " + dir.resolve("dog.png")
                 + " does not exist"), errors.get(2));
+        assertEquals("mixed.jsonl:7: skipped: the pairing app would dead-letter it as RATING_OUT_OF_RANGE: rating 9.0 "
+                + "is outside 1.0..5.0", errors.get(3));
 
         Cli.Result consumed = tpo(broker, prefix, "consume", "--topic", "feedback", "--from-beginning",
                 "--max", "2", "--timeout", "30");

@@ -29,6 +29,16 @@ class ProduceTallyTest {
     }
 
     @Test
+    void linesSentAlthoughInvalidAreNamed() {
+        ProduceTally t = new ProduceTally();
+        t.sentInvalid(4);
+        t.sent();
+        t.sent();
+        assertEquals("sent 2 (1 invalid, line 4), skipped 0", t.summary());
+        assertTrue(t.allSent());
+    }
+
+    @Test
     void longListsAreCut() {
         ProduceTally t = new ProduceTally();
         for (int line = 1; line <= 25; line++) {

@@ -11,12 +11,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,15 +45,24 @@ class StreamsCommandIT {
         try (ChildJvm streams = ChildJvm.tpo(args(connection, "streams", "--state-dir", dir.toString(),
                 "--progress-interval", "1s", "--commit-interval-ms", "100"))) {
             streams.awaitLine("RUNNING", DEADLINE);
+            // --send-invalid: the lines produce would refuse go too, each reported with the reason the app will give
             Cli.Result produced = Cli.run(args(connection, "produce", "--input",
-                    EXAMPLES.resolve("feedback.jsonl").toString()));
-            assertEquals("sent 11, skipped 0\n", produced.out(), produced.toString());
+                    EXAMPLES.resolve("feedback.jsonl").toString(), "--send-invalid"));
+            assertEquals("sent 11 (4 invalid, lines 8, 9, 10, 11), skipped 0\n", produced.out(), produced.toString());
 
             // held (not yet paired): the inline rating; the two ratings that paired are pair sources already
             String last = awaitProgress(streams, "events in 11");
             assertTrue(last.contains("pairs out 4 | dead letters 5 (TIMESTAMP_OUT_OF_RANGE 2, CORRECTION_IDENTICAL 1, "
                     + "DUPLICATE_EVENT 1, RATING_OUT_OF_RANGE 1) | held ratings 1"), last);
-            assertExamplePairsAndDeadLetters(connection);
+            Map<String, String> refusedByProduce = refusals(produced.err());
+            assertEquals(Map.of("ex-0008", "TIMESTAMP_OUT_OF_RANGE", "ex-0009", "TIMESTAMP_OUT_OF_RANGE",
+                    "ex-0010", "RATING_OUT_OF_RANGE", "ex-0011", "CORRECTION_IDENTICAL"), refusedByProduce);
+            Map<String, String> deadLettered = assertExamplePairsAndDeadLetters(connection);
+            // one validation: the app dead-letters exactly what produce refuses, for the same reasons, and beyond
+            // that only the resent event, which no single line shows
+            Map<String, String> expected = new TreeMap<>(refusedByProduce);
+            expected.put("ex-0002", "DUPLICATE_EVENT");
+            assertEquals(expected, deadLettered);
 
             streams.terminate();
             assertEquals(143, streams.awaitExit(DEADLINE), "SIGTERM: 128 + 15, after the shutdown hook ran\n"
@@ -69,10 +81,28 @@ class StreamsCommandIT {
     }
 
     /**
-     * What ops/examples/README.md promises for feedback.jsonl: one pair per rule, and a dead letter for each line
-     * that breaks one.
+     * The event id and reason code of each line produce reported as 'sent anyway: the pairing app would dead-letter
+     * it as REASON: ...'.
      */
-    static void assertExamplePairsAndDeadLetters(List<String> connection) throws IOException {
+    private static Map<String, String> refusals(String produceErr) throws IOException {
+        List<String> lines = Files.readAllLines(EXAMPLES.resolve("feedback.jsonl"));
+        Pattern refusal = Pattern.compile("feedback\\.jsonl:(\\d+): sent anyway: the pairing app would dead-letter it "
+                + "as ([A-Z_]+): .*");
+        Map<String, String> out = new TreeMap<>();
+        for (String line : produceErr.lines().toList()) {
+            Matcher m = refusal.matcher(line);
+            assertTrue(m.matches(), line);
+            String source = lines.get(Integer.parseInt(m.group(1)) - 1);
+            out.put(Json.mapper().readTree(source).get("eventId").textValue(), m.group(2));
+        }
+        return out;
+    }
+
+    /**
+     * What ops/examples/README.md promises for feedback.jsonl: one pair per rule, and a dead letter for each line
+     * that breaks one; returns the dead letters' reasons by event id.
+     */
+    static Map<String, String> assertExamplePairsAndDeadLetters(List<String> connection) throws IOException {
         List<JsonNode> pairs = consume(connection, "pairs", 4);
         Map<String, String> kindBySources = new TreeMap<>();
         for (JsonNode p : pairs) {
@@ -88,6 +118,7 @@ class StreamsCommandIT {
         assertEquals(Map.of("ex-0002", "DUPLICATE_EVENT", "ex-0008", "TIMESTAMP_OUT_OF_RANGE",
                 "ex-0009", "TIMESTAMP_OUT_OF_RANGE", "ex-0010", "RATING_OUT_OF_RANGE",
                 "ex-0011", "CORRECTION_IDENTICAL"), reasonByEvent);
+        return reasonByEvent;
     }
 
     /** The values of the first {@code n} records; fails if there are fewer. */

@@ -107,9 +107,11 @@ class SecureTransportIT {
         Topics topics = new Topics(PREFIX);
         ClientSettings settings = ClientSettings.load(kafka.bootstrapServers(), alice);
         Path examples = Path.of("examples/feedback.jsonl").toAbsolutePath();
-        Cli.Result produced = cli("produce", alice, "--input", examples.toString());
+        // --send-invalid: the lines the app dead-letters go too, so that its dead-letter topic is written as well
+        Cli.Result produced = cli("produce", alice, "--input", examples.toString(), "--send-invalid");
         assertEquals(0, produced.exitCode(), produced.toString());
-        assertEquals("sent " + Files.readAllLines(examples).size() + ", skipped 0\n", produced.out());
+        assertEquals("sent " + Files.readAllLines(examples).size() + " (4 invalid, lines 8, 9, 10, 11), skipped 0\n",
+                produced.out());
 
         // the same properties, given to Kafka Streams: consumer group, transactional ids and internal topics
         StreamsSettings streams = StreamsSettings.of(kafka.bootstrapServers(), dir.resolve("streams"))
