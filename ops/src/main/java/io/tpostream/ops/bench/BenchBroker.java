@@ -218,10 +218,13 @@ final class BenchBroker implements AutoCloseable {
      * read_committed readers.
      */
     Timed runUntilCommitted(String label, String applicationId, Topology topology, String inputTopic,
-                            Duration commitInterval, int threads, Progress progress) throws Exception {
+                            Duration commitInterval, int threads, Map<String, String> streamsSettings,
+                            Progress progress) throws Exception {
+        Map<String, String> extra = new HashMap<>(streamsSettings);
+        extra.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
         StreamsSettings settings = clients.streamsSettings(applicationId, stateRoot.resolve(applicationId))
                 .withCommitInterval(commitInterval)
-                .withExtraProperties(Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads)));
+                .withExtraProperties(extra);
         try (Admin admin = Admin.create(clients.admin()); PairingApp app = new PairingApp(topology, settings)) {
             Map<TopicPartition, Long> end = endOffsets(admin, inputTopic);
             long total = end.values().stream().mapToLong(Long::longValue).sum();

@@ -88,7 +88,8 @@ public final class HostileBenchmark {
             List<RecordMetadata> landed = kafka.sendAll(send, progress);
 
             BenchBroker.Timed run = kafka.runUntilCommitted("pairing ", "hostile-pairing",
-                    FeedbackTopology.build(topics, config), topics.feedback(), Duration.ofMillis(100), 1, progress);
+                    FeedbackTopology.build(topics, config), topics.feedback(), Duration.ofMillis(100), 1, Map.of(),
+                    progress);
 
             Map<String, HostileFeedback.Category> hostileAt = new HashMap<>();
             Map<String, HostileFeedback.Category> hostileEvents = new HashMap<>();

@@ -27,14 +27,19 @@ public final class StreamsBenchmark {
 
     /**
      * @param events         records to generate and push through each app
+     * @param images         distinct images in the workload, 0 for its default (one per 200 events)
      * @param partitions     partitions of the input (and output) topics: one stream task each
      * @param commitInterval the apps' commit.interval.ms
      * @param threads        stream threads per app
      * @param pairing        the pairing app's configuration
      * @param seed           seeds the workload
+     * @param streams        further Kafka Streams settings of both apps (e.g. enable.transactional.statestores)
      */
-    public record Settings(long events, int partitions, Duration commitInterval, int threads, PairingConfig pairing,
-                           long seed) {
+    public record Settings(long events, int images, int partitions, Duration commitInterval, int threads,
+                           PairingConfig pairing, long seed, Map<String, String> streams) {
+        public Settings {
+            streams = Map.copyOf(streams);
+        }
     }
 
     /**
@@ -96,7 +101,7 @@ public final class StreamsBenchmark {
     public static Result run(Settings s, Progress progress) throws Exception {
         Topics topics = new Topics("bench.");
         String passThroughOut = "bench.pass-through";
-        BenchWorkload workload = new BenchWorkload(s.events(), s.seed(), Instant.now());
+        BenchWorkload workload = new BenchWorkload(s.events(), s.images(), s.seed(), Instant.now());
         try (BenchBroker kafka = new BenchBroker()) {
             kafka.createTopics(topics, s.partitions(), passThroughOut);
             BenchBroker.Produced produced = kafka.produce(topics.feedback(), s.events(), send -> workload.forEach(r ->
@@ -104,10 +109,10 @@ public final class StreamsBenchmark {
                     progress);
             BenchBroker.Timed copy = kafka.runUntilCommitted("pass-through", "bench-pass-through",
                     PassThroughTopology.build(topics.feedback(), passThroughOut), topics.feedback(),
-                    s.commitInterval(), s.threads(), progress);
+                    s.commitInterval(), s.threads(), s.streams(), progress);
             BenchBroker.Timed pair = kafka.runUntilCommitted("pairing     ", "bench-pairing",
                     FeedbackTopology.build(topics, s.pairing()), topics.feedback(), s.commitInterval(), s.threads(),
-                    progress);
+                    s.streams(), progress);
             if (pair.metrics().get(PairingMetrics.EVENTS_IN) < s.events()) {
                 throw new IllegalStateException("the pairing app committed its input but counted only "
                         + pair.metrics().get(PairingMetrics.EVENTS_IN) + " of " + s.events() + " events");

@@ -6,6 +6,7 @@ import io.tpostream.ops.streams.PairingProgress;
 import io.tpostream.ops.synthetic.BenchWorkload;
 import io.tpostream.streams.pairing.PairingMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,8 +15,10 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -37,6 +40,11 @@ final class BenchStreamsCommand implements Callable<Integer> {
     @Option(names = "--events", defaultValue = "1000000", paramLabel = "N", description = "Feedback records.")
     long events;
 
+    @Option(names = "--images", defaultValue = "0", paramLabel = "N",
+            description = "Distinct images (two prompts each); 0: one per 200 events. A smaller run with the images "
+                    + "of a larger one has the larger run's ratings per key, over a shorter time.")
+    int images;
+
     @Option(names = "--partitions", defaultValue = "3", paramLabel = "N",
             description = "Partitions of the input: one stream task each.")
     int partitions;
@@ -51,16 +59,21 @@ final class BenchStreamsCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seeds the synthetic workload.")
     long seed;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", showDefaultValue = Help.Visibility.NEVER,
+            description = "A Kafka Streams setting of both apps (also producer./consumer.-prefixed client settings), "
+                    + "e.g. --set enable.transactional.statestores=true; repeatable.")
+    Map<String, String> streamsOverrides = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
-        if (events < 1 || partitions < 1 || commitIntervalMs < 1 || threads < 1) {
+        if (events < 1 || partitions < 1 || commitIntervalMs < 1 || threads < 1 || images < 0) {
             throw new ParameterException(spec.commandLine(),
-                    "--events, --partitions, --commit-interval-ms and --threads must be positive");
+                    "--events, --partitions, --commit-interval-ms and --threads must be positive, --images not negative");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        StreamsBenchmark.Settings settings = new StreamsBenchmark.Settings(events, partitions,
-                Duration.ofMillis(commitIntervalMs), threads, pairing.config(), seed);
+        StreamsBenchmark.Settings settings = new StreamsBenchmark.Settings(events, images, partitions,
+                Duration.ofMillis(commitIntervalMs), threads, pairing.config(), seed, streamsOverrides);
         StreamsBenchmark.Result r = StreamsBenchmark.run(settings, ProgressBar.perStep(err));
         print(r, out);
         return 0;
@@ -68,8 +81,10 @@ final class BenchStreamsCommand implements Callable<Integer> {
 
     static void print(StreamsBenchmark.Result r, PrintWriter out) {
         StreamsBenchmark.Settings s = r.settings();
-        out.printf(Locale.ROOT, "tpo bench streams --events %d --partitions %d --commit-interval-ms %d --threads %d "
-                + "--seed %d%n", s.events(), s.partitions(), s.commitInterval().toMillis(), s.threads(), s.seed());
+        out.printf(Locale.ROOT, "tpo bench streams --events %d%s --partitions %d --commit-interval-ms %d --threads %d "
+                + "--seed %d%s%n", s.events(), s.images() > 0 ? " --images " + s.images() : "", s.partitions(),
+                s.commitInterval().toMillis(), s.threads(), s.seed(), new TreeMap<>(s.streams()).entrySet().stream()
+                        .map(e -> " --set " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining()));
         out.printf(Locale.ROOT, "machine: %d cores, Java %s, max heap %d MiB; broker, producer and apps in this JVM%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20);

@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  *   <li><b>Time</b>: record timestamps advance at {@value #SIMULATED_EVENTS_PER_SECOND} events per simulated second
  *   and end now, so a million events span about 5.6 hours: rating windows open and close, held ratings expire, and
  *   de-duplication and pair retention work as they would over a day, not within one burst.</li>
- *   <li><b>Images</b>: one per {@value #EVENTS_PER_IMAGE} events, two prompts each, so a (image, prompt) key sees a
- *   rating every few simulated minutes: ratings find partners and pairing does real work (store scans, pair
- *   building, caps).</li>
+ *   <li><b>Images</b>: by default one per {@value #EVENTS_PER_IMAGE} events, two prompts each, so a (image, prompt)
+ *   key sees a record every {@value #EVENTS_PER_IMAGE} simulated seconds and about two ratings held at a time:
+ *   ratings find partners and pairing does real work (pair building, caps). A smaller run with the same number of
+ *   images has the same density of ratings per key, only over a shorter time.</li>
  *   <li><b>Mix</b>: 55 % ratings (scores 1..5), 15 % corrections, 15 % comparisons, 2 % with a small inline PNG
  *   from a shared pool of 32 (so image validation, hashing and decoding, is paid; inline megabyte images would
  *   measure the network, and most deployments send a URI), 5 % exact resends of a recent event, 3 % bad records
@@ -56,16 +57,17 @@ public final class BenchWorkload {
     private final int images;
 
     /**
-     * @param end the timestamp of the last record (e.g. now); the first is {@code events / 50} seconds earlier
+     * @param images the distinct images, or 0 for one per {@value #EVENTS_PER_IMAGE} events (at least 10)
+     * @param end    the timestamp of the last record (e.g. now); the first is {@code events / 50} seconds earlier
      */
-    public BenchWorkload(long events, long seed, Instant end) {
-        if (events < 1) {
-            throw new IllegalArgumentException("events must be at least 1");
+    public BenchWorkload(long events, int images, long seed, Instant end) {
+        if (events < 1 || images < 0) {
+            throw new IllegalArgumentException("events must be at least 1 and images not negative");
         }
         this.events = events;
         this.seed = seed;
         this.end = end;
-        this.images = (int) Math.max(10, events / EVENTS_PER_IMAGE);
+        this.images = images > 0 ? images : (int) Math.max(10, events / EVENTS_PER_IMAGE);
     }
 
     public long events() {
