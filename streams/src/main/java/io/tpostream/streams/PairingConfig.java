@@ -20,8 +20,6 @@ import java.time.Duration;
  * @param maxFutureSkew      how far occurredAt may lie after the record timestamp (producer clock skew)
  * @param maxAge             how far occurredAt may lie before the record timestamp (stale events)
  * @param generatorVersion   written into every pair, so pairs can be traced to the logic that made them
- * @param expiryScanInterval how often (in stream time) held ratings are checked for expiry; smaller means more
- *                           timely UNPAIRED_EXPIRED dead letters, larger means less store scanning
  * @param storeType          where task state lives; changelogged either way, so both survive a crash
  */
 public record PairingConfig(
@@ -39,7 +37,6 @@ public record PairingConfig(
         Duration maxFutureSkew,
         Duration maxAge,
         String generatorVersion,
-        Duration expiryScanInterval,
         StoreType storeType) {
 
     /** Where the pairing state lives. */
@@ -70,7 +67,6 @@ public record PairingConfig(
         notNegative("maxFutureSkew", maxFutureSkew);
         positive("maxAge", maxAge);
         require(generatorVersion != null && !generatorVersion.isBlank(), "generatorVersion must not be blank");
-        positive("expiryScanInterval", expiryScanInterval);
         require(storeType != null, "storeType must be set");
         require(millis(dedupRetention) > millis(ratingWindow) + millis(grace),
                 "dedupRetention (" + dedupRetention + ") must be longer than ratingWindow + grace ("
@@ -105,7 +101,6 @@ public record PairingConfig(
                 .maxFutureSkew(maxFutureSkew)
                 .maxAge(maxAge)
                 .generatorVersion(generatorVersion)
-                .expiryScanInterval(expiryScanInterval)
                 .storeType(storeType);
     }
 
@@ -154,7 +149,6 @@ public record PairingConfig(
         private Duration maxFutureSkew = Duration.ofHours(1);
         private Duration maxAge = Duration.ofDays(7);
         private String generatorVersion = "pairing-1";
-        private Duration expiryScanInterval = Duration.ofSeconds(1);
         private StoreType storeType = StoreType.ROCKSDB;
 
         private Builder() {
@@ -226,11 +220,6 @@ public record PairingConfig(
             return this;
         }
 
-        public Builder expiryScanInterval(Duration v) {
-            this.expiryScanInterval = v;
-            return this;
-        }
-
         public Builder storeType(StoreType v) {
             this.storeType = v;
             return this;
@@ -239,7 +228,7 @@ public record PairingConfig(
         public PairingConfig build() {
             return new PairingConfig(ratingMin, ratingMax, ratingGapThreshold, ratingWindow, grace, dedupRetention,
                     pairRetention, maxPairsPerKey, maxImageBytes, maxImagePixels, maxTextChars, maxFutureSkew, maxAge,
-                    generatorVersion, expiryScanInterval, storeType);
+                    generatorVersion, storeType);
         }
     }
 }

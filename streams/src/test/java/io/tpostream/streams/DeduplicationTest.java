@@ -90,17 +90,17 @@ class DeduplicationTest {
     }
 
     /**
-     * Ids are remembered in time slots half a retention wide (see RecentValues), pair ids in their key's state: the
-     * retention must be exact to the millisecond wherever in its slot an id was seen, in RocksDB as on the heap.
+     * Event ids and pair ids are remembered in time slots a retention wide (see RecentIds): the retention must be
+     * exact to the millisecond wherever in its slot an id was seen, in RocksDB as on the heap.
      */
     @ParameterizedTest
     @EnumSource(PairingConfig.StoreType.class)
     void retentionIsExactWhereverInItsTimeSlotAnIdWasSeen(PairingConfig.StoreType type) {
-        long slot = RETENTION.toMillis() / 2;
+        long slot = RETENTION.toMillis();
         Duration pairRetention = PairingConfig.defaults().pairRetention();
         long firstSlot = T0.toEpochMilli() - Math.floorMod(T0.toEpochMilli(), slot);
         try (PairingDriver d = new PairingDriver(PairingDriver.config().storeType(type).build())) {
-            long[] offsets = {0, 1, slot / 3, slot - 1};
+            long[] offsets = {0, 1, slot / 3, slot / 2, slot - 1};
             for (int i = 0; i < offsets.length; i++) {
                 // each round far after the last, so that stream time only moves forward
                 Instant seen = Instant.ofEpochMilli(firstSlot + i * 3 * pairRetention.toMillis() + offsets[i]);

@@ -52,7 +52,6 @@ class PairingConfigTest {
         assertRefused("maxAge", PairingConfig.builder().maxAge(Duration.ofNanos(10)));
         assertRefused("generatorVersion", PairingConfig.builder().generatorVersion(" "));
         assertRefused("storeType", PairingConfig.builder().storeType(null));
-        assertRefused("expiryScanInterval", PairingConfig.builder().expiryScanInterval(Duration.ZERO));
         assertRefused("dedupRetention", PairingConfig.builder().dedupRetention(Duration.ofMinutes(11)));
         assertRefused("ratingWindow", PairingConfig.builder().ratingWindow(Duration.ofSeconds(Long.MAX_VALUE)));
     }

@@ -44,9 +44,11 @@ public final class PairingDriver implements AutoCloseable {
     private final TestOutputTopic<String, PreferencePair> pairs;
     private final TestOutputTopic<String, DeadLetter> deadLetters;
     private final TestOutputTopic<String, FeedbackOutcome> outcomes;
+    private final long holdMillis;
     private long offset;
 
     public PairingDriver(PairingConfig config) {
+        this.holdMillis = config.ratingHoldMillis();
         try {
             Path target = Files.createDirectories(Path.of("target", "driver-state"));
             stateDir = Files.createTempDirectory(target, "pairing-");
@@ -126,11 +128,12 @@ public final class PairingDriver implements AutoCloseable {
     public record Held(String eventId, boolean paired) {
     }
 
-    /** The ratings held now, by event id. */
+    /** The ratings held now (not yet accounted for as expired), by event id. */
     public Map<String, Held> held() {
         Map<String, Held> out = new TreeMap<>();
         PairingStores.held(driver.<Bytes, Object>getKeyValueStore(PairingStores.KEYS),
-                driver.<Bytes, Object>getKeyValueStore(PairingStores.HELD_RATINGS))
+                driver.<Bytes, Object>getWindowStore(PairingStores.HELD_RATINGS),
+                driver.<String, Object>getKeyValueStore(PairingStores.PROGRESS), holdMillis)
                 .forEach((id, paired) -> out.put(id, new Held(id, paired)));
         return out;
     }

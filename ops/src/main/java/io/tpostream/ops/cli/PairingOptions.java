@@ -76,11 +76,6 @@ public final class PairingOptions {
             description = "Written into every pair, to trace pairs to the logic that made them.")
     String generatorVersion;
 
-    @Option(names = "--expiry-scan-interval", defaultValue = "1s", paramLabel = "DURATION",
-            converter = DurationConverter.class,
-            description = "How often, in stream time, held ratings are checked for expiry.")
-    Duration expiryScanInterval;
-
     @Option(names = "--store-type", defaultValue = "ROCKSDB", paramLabel = "TYPE",
             description = "Where the pairing state lives: ${COMPLETION-CANDIDATES} (both changelogged; "
                     + "IN_MEMORY restores everything on every start).")
@@ -103,7 +98,6 @@ public final class PairingOptions {
                     .maxFutureSkew(maxFutureSkew)
                     .maxAge(maxAge)
                     .generatorVersion(generatorVersion)
-                    .expiryScanInterval(expiryScanInterval)
                     .storeType(storeType)
                     .build();
         } catch (IllegalArgumentException e) {

@@ -49,12 +49,12 @@ class PairingOptionsTest {
                 "--grace", "30s", "--dedup-retention", "2h", "--pair-retention", "3d", "--max-pairs-per-key", "8",
                 "--max-image-bytes", "1000", "--max-image-pixels", "4096", "--max-text-chars", "100",
                 "--max-future-skew", "10m", "--max-age", "1d", "--generator-version", "g-2",
-                "--expiry-scan-interval", "250ms", "--store-type", "in_memory").config;
+                "--store-type", "in_memory").config;
         PairingConfig expected = PairingConfig.builder().ratingRange(0, 10).ratingGapThreshold(3)
                 .ratingWindow(Duration.ofMinutes(5)).grace(Duration.ofSeconds(30)).dedupRetention(Duration.ofHours(2))
                 .pairRetention(Duration.ofDays(3)).maxPairsPerKey(8).maxImageBytes(1000).maxImagePixels(4096)
                 .maxTextChars(100).maxFutureSkew(Duration.ofMinutes(10)).maxAge(Duration.ofDays(1))
-                .generatorVersion("g-2").expiryScanInterval(Duration.ofMillis(250))
+                .generatorVersion("g-2")
                 .storeType(PairingConfig.StoreType.IN_MEMORY).build();
         assertEquals(expected, c);
     }

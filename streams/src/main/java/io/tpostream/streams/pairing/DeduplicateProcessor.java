@@ -27,7 +27,7 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
     private final String deadLetterSink;
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
-    private RecentValues<String> seen;
+    private RecentIds seen;
 
     DeduplicateProcessor(PairingConfig config, String next, String deadLetterSink) {
         this.retentionMillis = config.dedupRetention().toMillis();
@@ -39,7 +39,7 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
-        this.seen = new RecentValues<>(context.getStateStore(PairingStores.SEEN_EVENTS), retentionMillis);
+        this.seen = new RecentIds(context.getStateStore(PairingStores.SEEN_EVENTS), retentionMillis);
     }
 
     @Override
@@ -47,18 +47,20 @@ final class DeduplicateProcessor implements Processor<String, ValidFeedback, Str
         String eventId = record.value().event().getEventId();
         long now = context.currentStreamTimeMs();
         RecordOrigin origin = RecordOrigin.of(context);
-        Optional<Rejection> refusal = Guard.decide(() -> seen.latest(eventId, now).map(first -> new Rejection(
-                        RejectReason.DUPLICATE_EVENT, "event id " + eventId + " was already accepted from "
-                        + first.value() + " at stream time " + Instant.ofEpochMilli(first.time())
-                        + ", less than dedupRetention "
-                        + Duration.ofMillis(retentionMillis) + " ago")),
-                Optional::of);
+        Optional<Rejection> refusal = Guard.decide(() -> {
+            RecentIds.Sighting first = seen.latest(eventId, now);
+            return first == null ? Optional.<Rejection>empty() : Optional.of(new Rejection(
+                    RejectReason.DUPLICATE_EVENT, "event id " + eventId + " was already accepted from "
+                    + new RecordOrigin(origin.topic(), origin.partition(), first.offset()) + " at stream time "
+                    + Instant.ofEpochMilli(first.time()) + ", less than dedupRetention "
+                    + Duration.ofMillis(retentionMillis) + " ago"));
+        }, Optional::of);
         if (refusal.isPresent()) {
             metrics.deadLetter(refusal.get().reason());
             context.forward(record.withKey(eventId).withValue(DeadLetters.of(origin, eventId, refusal.get(),
                     record.value().rawKey(), record.value().rawValue(), record.timestamp())), deadLetterSink);
         } else {
-            seen.put(eventId, origin.toString(), now);
+            seen.put(eventId, now, origin.offset());
             metrics.stateWrite();
             context.forward(record, next);
         }

@@ -48,6 +48,7 @@ public final class FeedbackTopology {
         t.addStateStore(PairingStores.keys(config), PAIR);
         t.addStateStore(PairingStores.heldRatings(config), PAIR);
         t.addStateStore(PairingStores.emittedPairs(config), PAIR);
+        t.addStateStore(PairingStores.progress(config), PAIR);
         t.addSink(PAIRS_SINK, topics.pairs(), Serdes.String().serializer(),
                 AvroSerde.of(PreferencePair.class).serializer(), PAIR);
         t.addSink(DEAD_LETTER_SINK, topics.deadLetters(), Serdes.String().serializer(),

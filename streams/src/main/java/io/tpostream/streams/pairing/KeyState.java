@@ -5,10 +5,13 @@ import java.util.List;
 /**
  * What the pairing rules need to decide about one (image, prompt) key, as one small store value: for each held
  * rating just what matching reads ({@link Slot}: 33 bytes), and the key's pair counter. A record of the key costs one
- * point read and one write of this value; record caching folds the writes of a busy key into one changelog record
- * per commit. The held ratings' own content (texts, image, source offset) is written once, when a rating starts to
- * be held, in a store of its own ({@link PairingStores#HELD_RATINGS}), and read only to build a pair or an outcome:
- * so a key's value does not grow with the length of its texts, and rewriting it stays cheap.
+ * point read and at most one write of this value, whatever its kind; record caching folds the writes of a busy key
+ * into one changelog record per commit. The held ratings' content (texts, source offset), what a pair or an outcome
+ * is built from, is written once, when a rating starts to be held, in a store of its own
+ * ({@link PairingStores#HELD_RATINGS}), and read only to build a pair or an outcome: so a key's value grows by 33
+ * bytes per rating held, not with the length of their texts, and rewriting it for every record stays cheap.
+ * (Measured: with the texts in this value, a key holding about two ratings wrote as many changelog bytes per input
+ * event as the two stores together, and one holding ten wrote twice as many.)
  *
  * @param counterStart when the key's pair counter started (meaningless while counterPairs is 0)
  * @param counterPairs pairs counted since counterStart
@@ -22,7 +25,7 @@ record KeyState(long counterStart, int counterPairs, List<Slot> held) {
      * A held rating as matching sees it. Event ids and responses are compared by 64-bit hashes: a collision between
      * two of the few ratings held for one key (about 2^-60) is far below any other error rate here.
      *
-     * @param idHash    {@link #hash} of the event id; with the key, it names the rating in the held-ratings store
+     * @param idHash    {@link #hash} of the event id; with the key and the timestamp, it finds the rating's content
      * @param timestamp its record timestamp
      * @param rating    its score
      * @param textHash  {@link #hash} of the response without surrounding white space (what "same text" compares)
@@ -32,6 +35,10 @@ record KeyState(long counterStart, int counterPairs, List<Slot> held) {
 
         boolean expiredAt(long streamTime, long holdMillis) {
             return streamTime > timestamp + holdMillis;
+        }
+
+        static Slot of(String eventId, long timestamp, double rating, String response, boolean paired) {
+            return new Slot(hash(eventId), timestamp, rating, hash(response.strip()), paired);
         }
 
         Slot markPaired() {
@@ -51,7 +58,7 @@ record KeyState(long counterStart, int counterPairs, List<Slot> held) {
 
     /** Pairs counted by the live counter, or 0 if it has run out (a new one would start now). */
     int livePairCount(long now, long retention) {
-        return counterPairs > 0 && RecentValues.live(counterStart, now, retention) ? counterPairs : 0;
+        return counterPairs > 0 && RecentIds.live(counterStart, now, retention) ? counterPairs : 0;
     }
 
     /** This state with newly emitted pairs counted. */
@@ -78,17 +85,34 @@ record KeyState(long counterStart, int counterPairs, List<Slot> held) {
     }
 
     /**
-     * The earliest stream time at which this state changes without any input: a held rating expires, or (with no
-     * ratings held) the counter runs out and the value can go. Long.MAX_VALUE: never.
+     * When the expiry sweep next has something to do for this key, once it has accounted for everything up to
+     * {@code after}: the earliest expiry of a held rating after that time, or, with none left, when the key can be
+     * forgotten (its last rating expired and its counter ran out). Long.MAX_VALUE: never (an empty state).
      */
-    long nextDue(long holdMillis, long retention) {
-        long due = Long.MAX_VALUE;
+    long nextDue(long after, long holdMillis, long retention) {
+        long next = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
         for (Slot s : held) {
-            due = Math.min(due, s.timestamp() + holdMillis + 1);
+            long expiry = s.timestamp() + holdMillis + 1;
+            last = Math.max(last, expiry);
+            if (expiry > after) {
+                next = Math.min(next, expiry);
+            }
         }
-        if (due != Long.MAX_VALUE) {
-            return due;
+        if (next != Long.MAX_VALUE) {
+            return next;
         }
-        return counterPairs > 0 ? counterStart + retention : Long.MAX_VALUE;
+        long forgettable = counterPairs > 0 ? Math.max(last, counterStart + retention) : last;
+        return forgettable == Long.MIN_VALUE ? Long.MAX_VALUE : forgettable;
+    }
+
+    /** Whether nothing of it matters any more at {@code now}: every rating expired, and the counter ran out. */
+    boolean forgettableAt(long now, long holdMillis, long retention) {
+        for (Slot s : held) {
+            if (!s.expiredAt(now, holdMillis)) {
+                return false;
+            }
+        }
+        return livePairCount(now, retention) == 0;
     }
 }

@@ -36,31 +36,37 @@ final class PairFactory {
 
     /** One side of a rating pair: what a pair takes from a rating, whether it just arrived or was held. */
     record RatingSide(String eventId, String response, long occurredAt, String modelName, String tenant,
-                      ImageRef image) {
+                      ImageRef inlineImage) {
 
         static RatingSide of(FeedbackEvent e) {
             return new RatingSide(e.getEventId(), e.getResponse(), e.getOccurredAt().toEpochMilli(), e.getModelName(),
-                    e.getTenant(), e.getImage());
+                    e.getTenant(), HeldRating.ifInline(e.getImage()));
         }
 
-        static RatingSide of(HeldRating h, String imageSha256) {
+        static RatingSide of(HeldRating h) {
             return new RatingSide(h.eventId(), h.response(), h.occurredAt(), h.modelName(), h.tenant(),
-                    h.image().toRef(imageSha256));
+                    h.inlineImage());
         }
     }
 
     /**
-     * Two ratings of the same image and prompt: the higher-rated response wins by the gap. The image is the chosen
-     * side's; model name and tenant are the newer event's (later occurredAt; the arriving one on a tie).
+     * Two ratings of the same image and prompt: the higher-rated response wins by the gap. Both name the same image
+     * sha-256; the pair carries a reference with the bytes if either side has one (the chosen side's first), since
+     * that always resolves, else the arriving record's. Model name and tenant are the newer event's (later
+     * occurredAt; the arriving one on a tie).
+     *
+     * @param arrivingImage the arriving record's image reference
      */
-    PreferencePair rating(String prompt, RatingSide arriving, RatingSide held, boolean arrivingChosen, double gap,
-                          long createdAt) {
+    PreferencePair rating(String prompt, ImageRef arrivingImage, RatingSide arriving, RatingSide held,
+                          boolean arrivingChosen, double gap, long createdAt) {
         RatingSide chosen = arrivingChosen ? arriving : held;
         RatingSide rejected = arrivingChosen ? held : arriving;
         RatingSide newer = held.occurredAt() > arriving.occurredAt() ? held : arriving;
+        ImageRef image = chosen.inlineImage() != null ? chosen.inlineImage()
+                : rejected.inlineImage() != null ? rejected.inlineImage() : arrivingImage;
         return PreferencePair.newBuilder()
-                .setPairId(Sha256.pairId(chosen.image().getSha256(), prompt, chosen.response(), rejected.response()))
-                .setImage(chosen.image())
+                .setPairId(Sha256.pairId(image.getSha256(), prompt, chosen.response(), rejected.response()))
+                .setImage(image)
                 .setPrompt(prompt)
                 .setChosen(chosen.response())
                 .setRejected(rejected.response())

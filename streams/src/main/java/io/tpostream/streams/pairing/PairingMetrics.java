@@ -4,10 +4,10 @@ import io.tpostream.streams.Outcome;
 import io.tpostream.streams.RejectReason;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.KafkaMetric;
+import org.apache.kafka.common.metrics.MeasurableStat;
+import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Sensor;
-import org.apache.kafka.common.metrics.stats.CumulativeCount;
-import org.apache.kafka.common.metrics.stats.Rate;
-import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.streams.StreamsMetrics;
 import org.apache.kafka.streams.processor.TaskId;
 
@@ -23,15 +23,18 @@ import java.util.TreeMap;
  * <table>
  *   <caption>metrics in group {@value #GROUP}</caption>
  *   <tr><th>name</th><th>tags</th><th>meaning</th></tr>
- *   <tr><td>events-in-total, events-in-rate</td><td>thread-id</td><td>feedback records read, good or bad</td></tr>
- *   <tr><td>pairs-out-total, pairs-out-rate</td><td>thread-id</td><td>preference pairs emitted</td></tr>
- *   <tr><td>dead-letters-total, dead-letters-rate</td><td>thread-id, reason</td><td>dead letters written</td></tr>
- *   <tr><td>outcomes-total, outcomes-rate</td><td>thread-id, outcome</td><td>outcome records written: valid
- *   records that ended without a pair of their own (expired unpaired, repeated pair)</td></tr>
- *   <tr><td>state-writes-total, state-writes-rate</td><td>thread-id</td><td>puts and deletes on the stores</td></tr>
+ *   <tr><td>events-in-total</td><td>thread-id</td><td>feedback records read, good or bad</td></tr>
+ *   <tr><td>pairs-out-total</td><td>thread-id</td><td>preference pairs emitted</td></tr>
+ *   <tr><td>dead-letters-total</td><td>thread-id, reason</td><td>dead letters written</td></tr>
+ *   <tr><td>outcomes-total</td><td>thread-id, outcome</td><td>outcome records written: valid records that ended
+ *   without a pair of their own (expired unpaired, repeated pair)</td></tr>
+ *   <tr><td>state-writes-total</td><td>thread-id</td><td>puts and deletes on the stores</td></tr>
  *   <tr><td>held-ratings</td><td>thread-id, task-id</td><td>ratings currently held waiting for a partner</td></tr>
  * </table>
- * Counters live as long as their stream thread; the held-ratings gauge is removed when its task closes.
+ * Counters live as long as their stream thread; the held-ratings gauge is removed when its task closes. They are
+ * plain counts the stream thread bumps and a reader measures when it asks: a Kafka sensor takes a lock and reads
+ * the clock on every record, which measured as 5 % of the stream thread. Rates are left to whoever reads the totals
+ * (Prometheus, the progress line).
  */
 public final class PairingMetrics {
 
@@ -43,14 +46,41 @@ public final class PairingMetrics {
     public static final String OUTCOMES = "outcomes";
     public static final String STATE_WRITES = "state-writes";
 
+    /**
+     * A count or level written by one stream thread and read by any: a volatile field, as there is a single writer.
+     * It is the metric's measurable, so Kafka reads it without anyone recording into a sensor.
+     */
+    private static final class Count implements MeasurableStat {
+        private volatile long value;
+
+        void add() {
+            value++;
+        }
+
+        void set(long v) {
+            value = v;
+        }
+
+        @Override
+        public double measure(MetricConfig config, long now) {
+            return value;
+        }
+
+        @Override
+        public void record(MetricConfig config, double v, long timeMs) {
+            value = (long) v;
+        }
+    }
+
     private final StreamsMetrics metrics;
     private final String threadId;
-    private final Map<RejectReason, Sensor> deadLetters = new EnumMap<>(RejectReason.class);
-    private final Map<Outcome, Sensor> outcomes = new EnumMap<>(Outcome.class);
-    private Sensor stateWrites;
-    private Sensor eventsIn;
-    private Sensor pairsOut;
-    private Sensor heldRatings;
+    private final Map<RejectReason, Count> deadLetters = new EnumMap<>(RejectReason.class);
+    private final Map<Outcome, Count> outcomes = new EnumMap<>(Outcome.class);
+    private Count stateWrites;
+    private Count eventsIn;
+    private Count pairsOut;
+    private Count heldRatings;
+    private Sensor heldRatingsSensor;
 
     private PairingMetrics(StreamsMetrics metrics, String threadId) {
         this.metrics = metrics;
@@ -66,24 +96,24 @@ public final class PairingMetrics {
         if (eventsIn == null) {
             eventsIn = counter(EVENTS_IN, "feedback records read, good or bad", Map.of());
         }
-        eventsIn.record();
+        eventsIn.add();
     }
 
     public void pairOut() {
         if (pairsOut == null) {
             pairsOut = counter(PAIRS_OUT, "preference pairs emitted", Map.of());
         }
-        pairsOut.record();
+        pairsOut.add();
     }
 
     public void deadLetter(RejectReason reason) {
         deadLetters.computeIfAbsent(reason, r -> counter(DEAD_LETTERS, "dead letters written",
-                Map.of("reason", r.name()))).record();
+                Map.of("reason", r.name()))).add();
     }
 
     public void outcome(Outcome outcome) {
         outcomes.computeIfAbsent(outcome, o -> counter(OUTCOMES, "outcome records written",
-                Map.of("outcome", o.name()))).record();
+                Map.of("outcome", o.name()))).add();
     }
 
     /** A put or delete on a state store by the topology's own code (before caching folds repeated writes). */
@@ -91,7 +121,7 @@ public final class PairingMetrics {
         if (stateWrites == null) {
             stateWrites = counter(STATE_WRITES, "state store puts and deletes", Map.of());
         }
-        stateWrites.record();
+        stateWrites.add();
     }
 
     /**
@@ -101,30 +131,38 @@ public final class PairingMetrics {
     public void heldRatings(TaskId task, long held) {
         if (heldRatings == null) {
             Map<String, String> tags = tags(Map.of("task-id", task.toString()));
-            heldRatings = metrics.addSensor(sensorName(HELD_RATINGS, tags), Sensor.RecordingLevel.INFO);
-            heldRatings.add(new MetricName(HELD_RATINGS, GROUP, "held ratings that have not paired yet", tags),
-                    new Value());
+            heldRatingsSensor = metrics.addSensor(sensorName(HELD_RATINGS, tags), Sensor.RecordingLevel.INFO);
+            heldRatings = new Count();
+            heldRatingsSensor.add(new MetricName(HELD_RATINGS, GROUP, "held ratings that have not paired yet",
+                    tags), heldRatings);
         }
-        heldRatings.record(held);
+        heldRatings.set(held);
     }
 
     /** Removes the task-level gauge; the thread-level counters stay. */
     public void closeTask() {
-        if (heldRatings != null) {
-            metrics.removeSensor(heldRatings);
+        if (heldRatingsSensor != null) {
+            metrics.removeSensor(heldRatingsSensor);
+            heldRatingsSensor = null;
             heldRatings = null;
         }
     }
 
-    private Sensor counter(String name, String description, Map<String, String> extraTags) {
+    /**
+     * The thread's counter of this name and tags: one per thread, shared by the processors and tasks of the thread,
+     * so it is looked up among the registered metrics before one is added.
+     */
+    private Count counter(String name, String description, Map<String, String> extraTags) {
         Map<String, String> tags = tags(extraTags);
-        // one sensor per name and tag set: several processors and tasks of a thread share it
-        Sensor sensor = metrics.addSensor(sensorName(name, tags), Sensor.RecordingLevel.INFO);
-        sensor.add(new MetricName(name + "-total", GROUP, "total " + description, tags), new CumulativeCount());
-        sensor.add(new MetricName(name + "-rate", GROUP, "per-second rate of " + description, tags), new Rate());
-        return sensor;
+        MetricName total = new MetricName(name + "-total", GROUP, "total " + description, tags);
+        if (metrics.metrics().get(total) instanceof KafkaMetric registered
+                && registered.measurable() instanceof Count existing) {
+            return existing;
+        }
+        Count count = new Count();
+        metrics.addSensor(sensorName(name, tags), Sensor.RecordingLevel.INFO).add(total, count);
+        return count;
     }
-
     private Map<String, String> tags(Map<String, String> extra) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("thread-id", threadId);

@@ -14,7 +14,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,8 +31,15 @@ import java.util.Set;
  *
  * <p>What a key decides by is one small {@link KeyState} value: a record costs one point read and at most one write
  * of it, whatever its kind; a rating's content is written once when it starts to be held and read only when it
- * pairs or expires. Expiry follows an {@link ExpiryIndex} of when each key is next due, so a punctuation touches
- * only the keys whose ratings expire or whose counter runs out.
+ * pairs or expires, and never deleted (its window store drops it with its segment).
+ *
+ * <p>Expiry costs no writes. Before each record, a sweep accounts for the ratings whose window and grace have
+ * closed by the record's stream time: an {@link ExpiryIndex} on the heap says which keys are due, and each unpaired
+ * rating among them becomes an outcome. The ratings stay in their key's value, ignored, until the key is written
+ * again for a record of its own (or forgotten once nothing in it matters); the stream time up to which expiries are
+ * accounted for is stored, so a restarted task reports each of them exactly once. A key written for every record
+ * and again for every expiry would cost a changelog record more per rating: this way, most expired ratings leave
+ * with the next write their key needed anyway.
  *
  * <p>Every record leaves exactly one trace: it is a source of an emitted pair, or one dead letter (bad input, or
  * a pair over the cap), or a rating still held without a pair, or one {@link Outcome} (a rating that expired
@@ -40,6 +49,8 @@ import java.util.Set;
  * forwards), so a failure in planning leaves no half-done state behind.
  */
 final class PairingProcessor implements Processor<String, ValidFeedback, String, Object> {
+
+    private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
 
     private final PairingConfig config;
     private final long pairRetention;
@@ -54,9 +65,11 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     private ProcessorContext<String, Object> context;
     private PairingMetrics metrics;
     private KeyValueStore<Bytes, KeyState> keys;
-    private KeyValueStore<Bytes, HeldRating> contents;
-    private RecentValues<String> emitted;
+    private WindowStore<Bytes, HeldRating> contents;
+    private KeyValueStore<String, Long> progress;
+    private RecentIds emitted;
     private long heldCount;
+    private long lastSweep;
 
     PairingProcessor(PairingConfig config, String sourceTopic, String pairSink, String deadLetterSink,
                      String outcomeSink) {
@@ -77,19 +90,24 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         this.metrics = PairingMetrics.forCurrentThread(context.metrics());
         this.keys = context.getStateStore(PairingStores.KEYS);
         this.contents = context.getStateStore(PairingStores.HELD_RATINGS);
-        this.emitted = new RecentValues<>(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
+        this.progress = context.getStateStore(PairingStores.PROGRESS);
+        this.emitted = new RecentIds(context.getStateStore(PairingStores.EMITTED_PAIRS), pairRetention);
+        Long swept = progress.get(PairingStores.LAST_SWEEP);
+        lastSweep = swept == null ? Long.MIN_VALUE : swept;
         index.clear();
         heldCount = 0;
         try (KeyValueIterator<Bytes, KeyState> all = keys.all()) {
             // restored state: the index and the count are derived from it, so neither needs a changelog
             all.forEachRemaining(kv -> {
-                index.schedule(kv.key, kv.value.nextDue(holdMillis, pairRetention));
-                heldCount += kv.value.held().stream().filter(h -> !h.paired()).count();
+                index.schedule(kv.key, kv.value.nextDue(lastSweep, holdMillis, pairRetention));
+                heldCount += kv.value.held().stream()
+                        .filter(h -> !h.paired() && !h.expiredAt(lastSweep, holdMillis)).count();
             });
         }
         metrics.heldRatings(context.taskId(), heldCount);
-        // stream time, not wall-clock time: expiry happens at the same records on every replay
-        context.schedule(config.expiryScanInterval(), PunctuationType.STREAM_TIME, this::expire);
+        // every record sweeps before it is paired; this also sweeps when a partition sees only records that never
+        // reach pairing (bad input, duplicates), so that ratings leave within a second of stream time
+        context.schedule(SWEEP_INTERVAL, PunctuationType.STREAM_TIME, this::sweep);
     }
 
     @Override
@@ -98,24 +116,26 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
     }
 
     /**
-     * What a record does: the key's new state (null: unchanged), its pairs, the held ratings it retires, the rating
-     * it starts to hold, and at most one of an outcome or a refusal for the record itself.
+     * What a record does: the key's new state (null: unchanged), its pairs, the rating it starts to hold (its slot
+     * and content), and at most one of an outcome or a refusal for the record itself.
      */
-    private record Plan(Bytes key, KeyState next, List<PreferencePair> pairs, List<KeyState.Slot> expired,
+    private record Plan(Bytes key, KeyState next, List<PreferencePair> pairs, KeyState.Slot holdSlot,
                         HeldRating hold, Outcome outcome, Rejection refusal, long heldDelta) {
 
         static Plan refuse(Rejection rejection) {
-            return new Plan(null, null, List.of(), List.of(), null, null, rejection, 0);
+            return new Plan(null, null, List.of(), null, null, null, rejection, 0);
         }
 
         static Plan of(Bytes key, KeyState next, List<PreferencePair> pairs, Outcome outcome, Rejection refusal) {
-            return new Plan(key, next, pairs, List.of(), null, outcome, refusal, 0);
+            return new Plan(key, next, pairs, null, null, outcome, refusal, 0);
         }
     }
 
     @Override
     public void process(Record<String, ValidFeedback> record) {
         long now = context.currentStreamTimeMs();
+        // stream time, not wall-clock time: expiry happens at the same records on every replay
+        sweep(now);
         Plan plan = Guard.decide(() -> plan(record, now), Plan::refuse);
         apply(plan, record, now);
     }
@@ -125,32 +145,27 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         Bytes key = PairingStores.pairingKey(e.getImage().getSha256(), e.getPrompt());
         KeyState stored = keys.get(key);
         KeyState state = stored == null ? KeyState.EMPTY : stored;
-        // expired ratings of this key are retired now rather than at the next punctuation, so a rating never
-        // meets a partner whose window has closed, whatever the punctuation interval
+        // ratings whose window closed were accounted for by the sweep; they go with this write, never meet a partner
         List<KeyState.Slot> live = new ArrayList<>(state.held().size());
-        List<KeyState.Slot> expired = new ArrayList<>();
         for (KeyState.Slot h : state.held()) {
-            (h.expiredAt(now, holdMillis) ? expired : live).add(h);
+            if (!h.expiredAt(now, holdMillis)) {
+                live.add(h);
+            }
         }
-        if (!expired.isEmpty()) {
-            state = state.withHeld(live).pruned(now, pairRetention);
+        if (live.size() != state.held().size()) {
+            state = state.withHeld(live);
         }
-        Plan plan = switch (e.getKind()) {
+        state = state.pruned(now, pairRetention);
+        return switch (e.getKind()) {
             case CORRECTION -> planSingle(key, state, factory.correction(e, record.timestamp()), now);
             case COMPARISON -> planSingle(key, state, factory.comparison(e, record.timestamp()), now);
             case RATING -> planRating(key, state, live, e, record.timestamp(), now);
             case UNKNOWN -> throw new IllegalStateException("validation let feedback kind UNKNOWN through");
         };
-        if (!expired.isEmpty()) {
-            long unpaired = expired.stream().filter(h -> !h.paired()).count();
-            plan = new Plan(key, plan.next() == null ? state : plan.next(), plan.pairs(), expired, plan.hold(),
-                    plan.outcome(), plan.refusal(), plan.heldDelta() - unpaired);
-        }
-        return plan;
     }
 
     private Plan planSingle(Bytes key, KeyState state, PreferencePair pair, long now) {
-        if (emitted.latest(PairingStores.emittedKey(pair.getPairId()), now).isPresent()) {
+        if (emitted.latest(PairingStores.emittedKey(pair.getPairId()), now) != null) {
             return Plan.of(key, null, List.of(), Outcome.DUPLICATE_PAIR, null);
         }
         int count = state.livePairCount(now, pairRetention);
@@ -165,11 +180,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
 
     private Plan planRating(Bytes key, KeyState state, List<KeyState.Slot> live, FeedbackEvent e, long timestamp,
                             long now) {
-        RecordOrigin origin = RecordOrigin.of(context);
-        HeldRating content = new HeldRating(e.getEventId(), timestamp, e.getRating(), e.getOccurredAt().toEpochMilli(),
-                e.getResponse(), origin.partition(), origin.offset(), e.getModelName(), e.getTenant(),
-                HeldRating.Image.of(e.getImage()));
-        KeyState.Slot arriving = content.slot(false);
+        KeyState.Slot arriving = KeyState.Slot.of(e.getEventId(), timestamp, e.getRating(), e.getResponse(), false);
         int count = state.livePairCount(now, pairRetention);
         String sha = e.getImage().getSha256();
         PairFactory.RatingSide arrivingSide = PairFactory.RatingSide.of(e);
@@ -180,7 +191,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             if (count + pairs.size() >= config.maxPairsPerKey()) {
                 break; // over the cap: the rating stays held, and expires unpaired unless it paired already
             }
-            HeldRating held = contents.get(PairingStores.heldKey(key, m.held().idHash()));
+            HeldRating held = contents.fetch(PairingStores.heldKey(key, m.held().idHash()), m.held().timestamp());
             if (held == null) {
                 throw new IllegalStateException("held rating " + Long.toHexString(m.held().idHash())
                         + " has no content");
@@ -188,11 +199,11 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             String chosen = m.arrivingChosen() ? e.getResponse() : held.response();
             String rejected = m.arrivingChosen() ? held.response() : e.getResponse();
             String pairId = Sha256.pairId(sha, e.getPrompt(), chosen, rejected);
-            if (pairIds.contains(pairId) || emitted.latest(PairingStores.emittedKey(pairId), now).isPresent()) {
+            if (pairIds.contains(pairId) || emitted.latest(PairingStores.emittedKey(pairId), now) != null) {
                 continue; // suppressed duplicate: the rating stays held and may pair with a later one
             }
             pairIds.add(pairId);
-            pairs.add(factory.rating(e.getPrompt(), arrivingSide, PairFactory.RatingSide.of(held, sha),
+            pairs.add(factory.rating(e.getPrompt(), e.getImage(), arrivingSide, PairFactory.RatingSide.of(held),
                     m.arrivingChosen(), m.gap(), timestamp));
             if (!m.held().paired()) {
                 newlyPaired.add(m.held().idHash());
@@ -204,34 +215,36 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
         }
         boolean paired = !pairs.isEmpty();
         long delta = -newlyPaired.size();
+        KeyState.Slot holdSlot = null;
         HeldRating hold = null;
         Outcome outcome = null;
         if (!arriving.expiredAt(now, holdMillis)) {
-            held.add(content.slot(paired));
-            hold = content;
+            holdSlot = paired ? arriving.markPaired() : arriving;
+            held.add(holdSlot);
+            hold = new HeldRating(e.getEventId(), e.getOccurredAt().toEpochMilli(), e.getResponse(),
+                    RecordOrigin.of(context).offset(), e.getModelName(), e.getTenant(),
+                    HeldRating.ifInline(e.getImage()));
             delta += paired ? 0 : 1;
         } else if (!paired) {
             // a late record whose own window and grace had passed before it arrived: nothing to hold it for
             outcome = Outcome.UNPAIRED_EXPIRED;
         }
         KeyState next = state.withHeld(held).withPairs(pairs.size(), now, pairRetention);
-        return new Plan(key, next, pairs, List.of(), hold, outcome, null, delta);
+        return new Plan(key, next, pairs, holdSlot, hold, outcome, null, delta);
     }
 
     private void apply(Plan plan, Record<String, ValidFeedback> record, long now) {
-        for (KeyState.Slot h : plan.expired()) {
-            retire(plan.key(), h, now);
-        }
         if (plan.next() != null) {
-            write(plan.key(), plan.next());
+            write(plan.key(), plan.next(), now);
         }
         if (plan.hold() != null) {
             metrics.stateWrite();
-            contents.put(PairingStores.heldKey(plan.key(), KeyState.hash(plan.hold().eventId())), plan.hold());
+            contents.put(PairingStores.heldKey(plan.key(), plan.holdSlot().idHash()), plan.hold(),
+                    plan.holdSlot().timestamp());
         }
         for (PreferencePair pair : plan.pairs()) {
             metrics.stateWrite();
-            emitted.put(PairingStores.emittedKey(pair.getPairId()), "", now);
+            emitted.put(PairingStores.emittedKey(pair.getPairId()), now, RecordOrigin.of(context).offset());
             metrics.pairOut();
             context.forward(record.withKey(pair.getImage().getSha256()).withValue((Object) pair), pairSink);
         }
@@ -247,52 +260,66 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
                     plan.refusal(), source.rawKey(), source.rawValue(), record.timestamp()), record.timestamp(),
                     record.headers()), deadLetterSink);
         }
-        heldCount += plan.heldDelta();
-        metrics.heldRatings(context.taskId(), heldCount);
+        if (plan.heldDelta() != 0) {
+            heldCount += plan.heldDelta();
+            metrics.heldRatings(context.taskId(), heldCount);
+        }
     }
 
-    /** Retires what stream time has made due, key by key, in due order. */
-    private void expire(long streamTime) {
-        for (Bytes key : index.due(streamTime)) {
+    /**
+     * Accounts for every rating whose window and grace closed after {@link #lastSweep} and by {@code streamTime}:
+     * each one that never paired becomes an UNPAIRED_EXPIRED outcome. Writes nothing to the keys (see the class
+     * comment) but forgets a key once nothing in it matters any more.
+     */
+    private void sweep(long streamTime) {
+        List<Bytes> due = index.due(streamTime);
+        if (due.isEmpty()) {
+            return;
+        }
+        for (Bytes key : due) {
             KeyState state = keys.get(key);
             if (state == null) {
                 index.schedule(key, Long.MAX_VALUE);
                 continue;
             }
-            List<KeyState.Slot> live = new ArrayList<>(state.held().size());
             for (KeyState.Slot h : state.held()) {
-                if (h.expiredAt(streamTime, holdMillis)) {
-                    heldCount -= h.paired() ? 0 : 1;
-                    retire(key, h, streamTime);
-                } else {
-                    live.add(h);
+                long expiry = h.timestamp() + holdMillis + 1;
+                if (!h.paired() && expiry > lastSweep && expiry <= streamTime) {
+                    heldCount--;
+                    expiredUnpaired(key, h, streamTime);
                 }
             }
-            write(key, state.withHeld(live).pruned(streamTime, pairRetention));
+            if (state.forgettableAt(streamTime, holdMillis, pairRetention)) {
+                metrics.stateWrite();
+                keys.delete(key);
+                index.schedule(key, Long.MAX_VALUE);
+            } else {
+                index.schedule(key, state.nextDue(streamTime, holdMillis, pairRetention));
+            }
         }
+        lastSweep = streamTime;
+        metrics.stateWrite();
+        progress.put(PairingStores.LAST_SWEEP, streamTime);
         metrics.heldRatings(context.taskId(), heldCount);
     }
 
-    /** Forgets a held rating's content; one that never paired is accounted for with an outcome. */
-    private void retire(Bytes key, KeyState.Slot slot, long streamTime) {
-        metrics.stateWrite();
-        HeldRating content = contents.delete(PairingStores.heldKey(key, slot.idHash()));
-        if (!slot.paired()) {
-            // content is only missing if the state was damaged; the outcome still counts the record
-            outcome(content == null ? "" : content.eventId(), Outcome.UNPAIRED_EXPIRED,
-                    content == null ? -1 : content.partition(), content == null ? -1L : content.offset(), streamTime);
-        }
+    /** The outcome of a rating that expired without a pair, pointing back at where it was read. */
+    private void expiredUnpaired(Bytes key, KeyState.Slot slot, long streamTime) {
+        HeldRating content = contents.fetch(PairingStores.heldKey(key, slot.idHash()), slot.timestamp());
+        // content is only missing if the state was damaged; the outcome still counts the record
+        outcome(content == null ? "" : content.eventId(), Outcome.UNPAIRED_EXPIRED, context.taskId().partition(),
+                content == null ? -1L : content.offset(), streamTime);
     }
 
     /** Stores the key's state, or deletes it once there is nothing left to remember, and reschedules it. */
-    private void write(Bytes key, KeyState next) {
+    private void write(Bytes key, KeyState next, long now) {
         metrics.stateWrite();
         if (next.isEmpty()) {
             keys.delete(key);
             index.schedule(key, Long.MAX_VALUE);
         } else {
             keys.put(key, next);
-            index.schedule(key, next.nextDue(holdMillis, pairRetention));
+            index.schedule(key, next.nextDue(now, holdMillis, pairRetention));
         }
     }
 

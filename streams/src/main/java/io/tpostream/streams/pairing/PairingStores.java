@@ -8,6 +8,7 @@ import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowBytesStoreSupplier;
@@ -23,38 +24,41 @@ import java.util.TreeMap;
 
 /**
  * The state of the pairing topology: names, key layouts and store definitions in one place. All stores are
- * changelogged, so a restarted or migrated task resumes with the same memory, and all have record caching on, so
- * repeated writes of a key between two commits reach the changelog once; they live in RocksDB or on the heap as
+ * changelogged, so a restarted or migrated task resumes with the same memory; they live in RocksDB or on the heap as
  * {@link PairingConfig#storeType()} says.
  *
- * <p>Every store is read by point lookups only, never scanned while records flow. What only needs remembering for a
- * while (accepted event ids, emitted pair ids) lives in window stores, which forget by dropping whole segments. What
- * each (image, prompt) key decides by is one small {@link KeyState}; the content of its held ratings is written once
- * per rating beside it. Expiry is driven by an {@link ExpiryIndex} on the heap, rebuilt from the key store when a
- * task starts.
+ * <p>Every store is read by point lookups only, never scanned while records flow. What each (image, prompt) key
+ * decides by is one {@link KeyState}, with record caching on, so the writes of a busy key between two commits reach
+ * the changelog once. What is written once and only read back later (accepted event ids, emitted pair ids, the
+ * content of a held rating) lives in window stores without a cache, which forget by dropping whole segments: nothing
+ * is deleted one by one, so forgetting writes no tombstones.
  */
 public final class PairingStores {
 
-    /** event id -> when and where it was accepted; {@link RecentValues} over dedupRetention */
-    public static final String SEEN_EVENTS = "seen-event-ids";
-    /** pair id (its first 64 bits, hex) -> when it was emitted; {@link RecentValues} over pairRetention */
-    public static final String EMITTED_PAIRS = "emitted-pairs";
+    /** event id -> when and at which offset it was accepted; {@link RecentIds} over dedupRetention */
+    public static final String SEEN_EVENTS = "recent-event-ids";
+    /** pair id (its first 64 bits, hex) -> when and for which offset it was emitted; {@link RecentIds} over pairRetention */
+    public static final String EMITTED_PAIRS = "recent-pair-ids";
     /** pairing key (32 bytes) -> {@link KeyState} */
     public static final String KEYS = "pairing-keys";
-    /** pairing key (32 bytes) + event id hash (8 bytes) -> {@link HeldRating}, written once, deleted at expiry */
+    /**
+     * pairing key (32 bytes) + event id hash (8 bytes), at the rating's record timestamp -> {@link HeldRating}:
+     * written once, read by that exact key and time, dropped with its segment
+     */
     public static final String HELD_RATINGS = "held-rating-content";
+    /** {@link #LAST_SWEEP} -> the stream time up to which expired ratings have been accounted for */
+    public static final String PROGRESS = "pairing-progress";
+    static final String LAST_SWEEP = "last-expiry-sweep";
 
     private PairingStores() {
     }
 
-    static StoreBuilder<WindowStore<String, Stamped<String>>> seenEvents(PairingConfig c) {
-        return Stores.windowStoreBuilder(recent(c, SEEN_EVENTS, c.dedupRetention()), Serdes.String(),
-                StateCodec.stampedSerde(Serdes.String())).withCachingEnabled();
+    static StoreBuilder<WindowStore<String, RecentIds.Sighting>> seenEvents(PairingConfig c) {
+        return recentIds(c, SEEN_EVENTS, c.dedupRetention());
     }
 
-    static StoreBuilder<WindowStore<String, Stamped<String>>> emittedPairs(PairingConfig c) {
-        return Stores.windowStoreBuilder(recent(c, EMITTED_PAIRS, c.pairRetention()), Serdes.String(),
-                StateCodec.stampedSerde(Serdes.String())).withCachingEnabled();
+    static StoreBuilder<WindowStore<String, RecentIds.Sighting>> emittedPairs(PairingConfig c) {
+        return recentIds(c, EMITTED_PAIRS, c.pairRetention());
     }
 
     static StoreBuilder<KeyValueStore<Bytes, KeyState>> keys(PairingConfig c) {
@@ -62,8 +66,21 @@ public final class PairingStores {
                 .withCachingEnabled();
     }
 
-    static StoreBuilder<KeyValueStore<Bytes, HeldRating>> heldRatings(PairingConfig c) {
-        return Stores.keyValueStoreBuilder(keyValue(c, HELD_RATINGS), Serdes.Bytes(), StateCodec.heldRatingSerde())
+    /**
+     * Kept for at least twice the time a rating is held: the sweep that accounts for an unpaired rating reads its
+     * content before the record that moved stream time past its expiry writes anything, so one hold would do. The
+     * store drops a segment every half of that; an hour at least, so that a benchmark replaying hours of stream time
+     * in a minute does not open and close a RocksDB instance every few seconds (in production one every half hour
+     * costs nothing).
+     */
+    static StoreBuilder<WindowStore<Bytes, HeldRating>> heldRatings(PairingConfig c) {
+        Duration kept = Duration.ofMillis(Math.max(2 * c.ratingHoldMillis() + 2, Duration.ofHours(1).toMillis()));
+        return Stores.windowStoreBuilder(window(c, HELD_RATINGS, kept, Duration.ofMillis(1)), Serdes.Bytes(),
+                StateCodec.heldRatingSerde());
+    }
+
+    static StoreBuilder<KeyValueStore<String, Long>> progress(PairingConfig c) {
+        return Stores.keyValueStoreBuilder(keyValue(c, PROGRESS), Serdes.String(), Serdes.Long())
                 .withCachingEnabled();
     }
 
@@ -74,16 +91,18 @@ public final class PairingStores {
         };
     }
 
-    /**
-     * The window store under a {@link RecentValues}: windows one slot wide, one entry per key and slot (no
-     * duplicates), kept for the retention plus one slot so that the oldest slot with a live entry is still there.
-     */
-    private static WindowBytesStoreSupplier recent(PairingConfig c, String name, Duration retention) {
-        Duration slot = Duration.ofMillis(RecentValues.slotMillis(retention.toMillis()));
-        Duration kept = retention.plus(slot);
+    /** Windows one slot (a retention) wide, one entry per id and slot. */
+    private static StoreBuilder<WindowStore<String, RecentIds.Sighting>> recentIds(PairingConfig c, String name,
+                                                                       Duration retention) {
+        Duration kept = Duration.ofMillis(RecentIds.keptMillis(retention.toMillis()));
+        return Stores.windowStoreBuilder(window(c, name, kept, retention), Serdes.String(),
+                StateCodec.sightingSerde());
+    }
+
+    private static WindowBytesStoreSupplier window(PairingConfig c, String name, Duration kept, Duration size) {
         return switch (c.storeType()) {
-            case ROCKSDB -> Stores.persistentWindowStore(name, kept, slot, false);
-            case IN_MEMORY -> Stores.inMemoryWindowStore(name, kept, slot, false);
+            case ROCKSDB -> Stores.persistentWindowStore(name, kept, size, false);
+            case IN_MEMORY -> Stores.inMemoryWindowStore(name, kept, size, false);
         };
     }
 
@@ -100,7 +119,7 @@ public final class PairingStores {
         return Bytes.wrap(d.digest());
     }
 
-    /** Where a held rating's content is: its key, then the hash of its event id. */
+    /** Where a held rating's content is: its key, then the hash of its event id (at the rating's timestamp). */
     static Bytes heldKey(Bytes pairingKey, long idHash) {
         return Bytes.wrap(ByteBuffer.allocate(pairingKey.get().length + Long.BYTES).put(pairingKey.get())
                 .putLong(idHash).array());
@@ -117,15 +136,21 @@ public final class PairingStores {
 
     /**
      * The ratings held in a task's stores, by event id, and whether each has paired: for tests and tools that read
-     * the stores directly (values as the stores hand them out).
+     * the stores directly (values as the stores hand them out). A rating whose expiry has been accounted for may
+     * still be in its key's value until the key is written again; it is left out.
      */
-    public static Map<String, Boolean> held(ReadOnlyKeyValueStore<Bytes, ?> keys,
-                                            ReadOnlyKeyValueStore<Bytes, ?> contents) {
+    public static Map<String, Boolean> held(ReadOnlyKeyValueStore<Bytes, ?> keys, ReadOnlyWindowStore<Bytes, ?> contents,
+                                            ReadOnlyKeyValueStore<String, ?> progress, long holdMillis) {
+        Object swept = progress.get(LAST_SWEEP);
+        long streamTime = swept == null ? Long.MIN_VALUE : (Long) swept;
         Map<String, Boolean> out = new TreeMap<>();
         try (KeyValueIterator<Bytes, ?> it = keys.all()) {
             it.forEachRemaining(kv -> {
                 for (KeyState.Slot slot : ((KeyState) kv.value).held()) {
-                    HeldRating h = (HeldRating) contents.get(heldKey(kv.key, slot.idHash()));
+                    if (slot.expiredAt(streamTime, holdMillis)) {
+                        continue;
+                    }
+                    HeldRating h = (HeldRating) contents.fetch(heldKey(kv.key, slot.idHash()), slot.timestamp());
                     out.put(h == null ? "?" + Long.toHexString(slot.idHash()) : h.eventId(), slot.paired());
                 }
             });
@@ -135,7 +160,6 @@ public final class PairingStores {
 
     /** A value of the {@link #KEYS} store holding one unpaired rating: for tests that set up state by hand. */
     public static Object stateHolding(String eventId, long timestamp, double rating, String response) {
-        return KeyState.EMPTY.withHeld(List.of(new KeyState.Slot(KeyState.hash(eventId), timestamp, rating,
-                KeyState.hash(response.strip()), false)));
+        return KeyState.EMPTY.withHeld(List.of(KeyState.Slot.of(eventId, timestamp, rating, response, false)));
     }
 }

@@ -1,5 +1,7 @@
 package io.tpostream.streams.pairing;
 
+import io.tpostream.schema.ImageRef;
+
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -20,9 +22,9 @@ import java.util.List;
 final class StateCodec {
 
     private static final byte KEY_STATE_V1 = 1;
+    private static final byte SIGHTING_V1 = 1;
     private static final byte HELD_RATING_V1 = 1;
     private static final int SLOT_BYTES = 8 + 8 + 8 + 8 + 1;
-    private static final byte STAMPED_V1 = 1;
 
     private StateCodec() {
     }
@@ -56,51 +58,95 @@ final class StateCodec {
     }
 
     /**
-     * [version][eventId][timestamp][rating][occurredAt][response][partition][offset][modelName][tenant]
-     * [image uri or null][image bytes or null][mediaType][width][height]
+     * [version][eventId][occurredAt][response][offset][modelName][tenant][has image: 0 or 1], and with an image
+     * [sha256][uri or null][bytes][mediaType][width][height]
      */
     static Serde<HeldRating> heldRatingSerde() {
         Serializer<HeldRating> ser = (topic, h) -> {
             if (h == null) {
                 return null;
             }
-            HeldRating.Image img = h.image();
-            byte[][] t = {utf8(h.eventId()), utf8(h.response()), utf8(h.modelName()), utf8(h.tenant()),
-                    img.uri() == null ? null : utf8(img.uri()), img.bytes(), utf8(img.mediaType())};
-            int size = 1 + 8 + 8 + 8 + 4 + 8 + 4 + 4;
+            byte[][] t = texts(h);
+            int size = 1 + 8 + 8 + 1 + (h.inlineImage() == null ? 0 : 8);
             for (byte[] b : t) {
                 size += length(b);
             }
             ByteBuffer out = ByteBuffer.allocate(size);
             out.put(HELD_RATING_V1);
-            putBytes(out, t[0]);
-            out.putLong(h.timestamp()).putDouble(h.rating()).putLong(h.occurredAt());
-            putBytes(out, t[1]);
-            out.putInt(h.partition()).putLong(h.offset());
-            for (int i = 2; i < t.length; i++) {
-                putBytes(out, t[i]);
-            }
-            out.putInt(img.width()).putInt(img.height());
+            putContent(out, h, t);
             return out.array();
         };
         Deserializer<HeldRating> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
             expectVersion(in, HELD_RATING_V1, "HeldRating");
-            String eventId = getString(in);
-            long timestamp = in.getLong();
-            double rating = in.getDouble();
-            long occurredAt = in.getLong();
-            String response = getString(in);
-            int partition = in.getInt();
-            long offset = in.getLong();
-            String modelName = getString(in);
-            String tenant = getString(in);
+            return getContent(in);
+        });
+        return Serdes.serdeFrom(ser, de);
+    }
+
+    /** The texts of a held rating's content, encoded: event id, response, model, tenant, then the image's. */
+    private static byte[][] texts(HeldRating h) {
+        ImageRef img = h.inlineImage();
+        return img == null ? new byte[][] {utf8(h.eventId()), utf8(h.response()), utf8(h.modelName()),
+                utf8(h.tenant())}
+                : new byte[][] {utf8(h.eventId()), utf8(h.response()), utf8(h.modelName()), utf8(h.tenant()),
+                utf8(img.getSha256()), img.getUri() == null ? null : utf8(img.getUri()), bytes(img.getBytes()),
+                utf8(img.getMediaType())};
+    }
+
+    private static void putContent(ByteBuffer out, HeldRating h, byte[][] t) {
+        putBytes(out, t[0]);
+        out.putLong(h.occurredAt());
+        putBytes(out, t[1]);
+        out.putLong(h.offset());
+        putBytes(out, t[2]);
+        putBytes(out, t[3]);
+        ImageRef img = h.inlineImage();
+        out.put((byte) (img == null ? 0 : 1));
+        if (img != null) {
+            for (int i = 4; i < t.length; i++) {
+                putBytes(out, t[i]);
+            }
+            out.putInt(img.getWidth()).putInt(img.getHeight());
+        }
+    }
+
+    private static HeldRating getContent(ByteBuffer in) {
+        String eventId = getString(in);
+        long occurredAt = in.getLong();
+        String response = getString(in);
+        long offset = in.getLong();
+        String modelName = getString(in);
+        String tenant = getString(in);
+        ImageRef image = null;
+        if (getBoolean(in)) {
+            String sha = getString(in);
             byte[] uri = getBytes(in);
             byte[] imageBytes = getBytes(in);
             String mediaType = getString(in);
-            HeldRating.Image image = new HeldRating.Image(uri == null ? null : new String(uri, StandardCharsets.UTF_8),
-                    imageBytes, mediaType, in.getInt(), in.getInt());
-            return new HeldRating(eventId, timestamp, rating, occurredAt, response, partition, offset, modelName,
-                    tenant, image);
+            image = ImageRef.newBuilder().setSha256(sha)
+                    .setUri(uri == null ? null : new String(uri, StandardCharsets.UTF_8))
+                    .setBytes(imageBytes == null ? null : ByteBuffer.wrap(imageBytes)).setMediaType(mediaType)
+                    .setWidth(in.getInt()).setHeight(in.getInt()).build();
+        }
+        return new HeldRating(eventId, occurredAt, response, offset, modelName, tenant, image);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** [version][time][offset] */
+    static Serde<RecentIds.Sighting> sightingSerde() {
+        Serializer<RecentIds.Sighting> ser = (topic, s) -> s == null ? null
+                : ByteBuffer.allocate(1 + 8 + 8).put(SIGHTING_V1).putLong(s.time()).putLong(s.offset()).array();
+        Deserializer<RecentIds.Sighting> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
+            expectVersion(in, SIGHTING_V1, "Sighting");
+            return new RecentIds.Sighting(in.getLong(), in.getLong());
         });
         return Serdes.serdeFrom(ser, de);
     }
@@ -112,26 +158,6 @@ final class StateCodec {
             throw new IllegalStateException("impossible entry count " + n);
         }
         return n;
-    }
-
-    /** A value with the exact time it was recorded: [version][time][inner value]. */
-    static <V> Serde<Stamped<V>> stampedSerde(Serde<V> inner) {
-        Serializer<Stamped<V>> ser = (topic, s) -> {
-            if (s == null) {
-                return null;
-            }
-            byte[] value = inner.serializer().serialize(topic, s.value());
-            ByteBuffer out = ByteBuffer.allocate(1 + 8 + length(value));
-            out.put(STAMPED_V1).putLong(s.time());
-            putBytes(out, value);
-            return out.array();
-        };
-        Deserializer<Stamped<V>> de = (topic, bytes) -> bytes == null ? null : read(bytes, in -> {
-            expectVersion(in, STAMPED_V1, "Stamped");
-            long time = in.getLong();
-            return new Stamped<>(time, inner.deserializer().deserialize(topic, getBytes(in)));
-        });
-        return Serdes.serdeFrom(ser, de);
     }
 
     private interface Reader<T> {

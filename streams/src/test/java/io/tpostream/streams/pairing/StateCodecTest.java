@@ -1,16 +1,15 @@
 package io.tpostream.streams.pairing;
 
+import io.tpostream.schema.ImageRef;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class StateCodecTest {
@@ -31,14 +30,24 @@ class StateCodecTest {
 
     @Test
     void heldRatingsRoundTripIncludingLongUnicodeTextsAndInlineImages() {
-        HeldRating a = new HeldRating("e-1", 1_000L, 4.5, 900L, "ü".repeat(40_000), 2, 77L, "llava-tiny", "acme",
-                new HeldRating.Image("file:/x.png", null, "image/png", 16, 16));
+        HeldRating a = new HeldRating("e-1", 900L, "ü".repeat(40_000), 77L, "llava-tiny", "acme", null);
         assertEquals(a, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", a)));
-        HeldRating b = new HeldRating("e-2", 1_000L, 1, 900L, "a cat", 0, 0L, "m", "t",
-                new HeldRating.Image(null, new byte[] {1, 2, 3}, "image/jpeg", 0, 0));
-        HeldRating back = ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", b));
-        assertArrayEquals(new byte[] {1, 2, 3}, back.image().bytes());
-        assertNull(back.image().uri());
+        ImageRef inline = ImageRef.newBuilder().setSha256("ab".repeat(32)).setUri(null)
+                .setBytes(ByteBuffer.wrap(new byte[] {1, 2, 3})).setMediaType("image/jpeg").setWidth(7).setHeight(9)
+                .build();
+        HeldRating b = new HeldRating("e-2", -5L, "a cat", 0L, "m", "t", inline);
+        assertEquals(b, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", b)));
+    }
+
+    @Test
+    void sightingsRoundTrip() {
+        Serde<RecentIds.Sighting> sightings = StateCodec.sightingSerde();
+        RecentIds.Sighting s = new RecentIds.Sighting(1_700_000_000_123L, 42L);
+        byte[] bytes = sightings.serializer().serialize("t", s);
+        assertEquals(17, bytes.length);
+        assertEquals(s, sightings.deserializer().deserialize("t", bytes));
+        assertThrows(SerializationException.class,
+                () -> sightings.deserializer().deserialize("t", Arrays.copyOf(bytes, 18)));
     }
 
     @Test
@@ -53,18 +62,8 @@ class StateCodecTest {
         byte[] huge = good.clone();
         huge[13] = 0x7f; // the slot count: far more entries than bytes left
         assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", huge));
-    }
-
-    @Test
-    void stampedValuesRoundTripAndRefuseTrailingBytes() {
-        Serde<Stamped<String>> stamped = StateCodec.stampedSerde(Serdes.String());
-        Stamped<String> s = new Stamped<>(1_700_000_000_123L, "tpo.feedback-1@5");
-        byte[] bytes = stamped.serializer().serialize("t", s);
-        assertEquals(s, stamped.deserializer().deserialize("t", bytes));
-        byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
-        assertThrows(SerializationException.class, () -> stamped.deserializer().deserialize("t", longer));
-        Serde<Stamped<Integer>> counter = StateCodec.stampedSerde(Serdes.Integer());
-        assertEquals(new Stamped<>(5L, 63), counter.deserializer().deserialize("t",
-                counter.serializer().serialize("t", new Stamped<>(5L, 63))));
+        byte[] rating = ratings.serializer().serialize("t", new HeldRating("e", 1L, "r", 2L, "m", "t", null));
+        assertThrows(SerializationException.class,
+                () -> ratings.deserializer().deserialize("t", Arrays.copyOf(rating, rating.length - 1)));
     }
 }
