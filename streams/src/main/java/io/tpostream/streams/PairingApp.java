@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -115,6 +116,17 @@ public final class PairingApp implements AutoCloseable {
     /** What killed a stream thread and so shut this client down, if that happened. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /**
+     * The tasks this client processes now, by task id ("0_2": sub-topology 0, partition 2); empty before the first
+     * assignment. Which instance owns which partitions changes with every rebalance.
+     */
+    public Set<String> activeTasks() {
+        Set<String> tasks = new TreeSet<>();
+        streams.metadataForLocalThreads().forEach(t -> t.activeTasks().forEach(task -> tasks.add(
+                task.taskId().toString())));
+        return tasks;
     }
 
     /** The pairing counters summed over threads: see {@link PairingMetrics#snapshot}. */

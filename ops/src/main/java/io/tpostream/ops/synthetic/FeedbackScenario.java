@@ -3,6 +3,7 @@ package io.tpostream.ops.synthetic;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.ImageRef;
+import io.tpostream.schema.Sha256;
 import io.tpostream.streams.Outcome;
 import io.tpostream.streams.RejectReason;
 
@@ -10,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Feedback for exactly-once tests and benchmarks, in two phases, where the fate of every record is known by construction: what
@@ -175,6 +178,29 @@ public final class FeedbackScenario {
             }
         }
         return pairs;
+    }
+
+    /**
+     * The id of every pair the scenario makes: pair ids are derived from the image, prompt and the two texts only,
+     * so they are the same whichever instance, task or attempt builds the pair.
+     */
+    public Set<String> expectedPairIds() {
+        Set<String> ids = new TreeSet<>();
+        for (int u = 0; u < units; u++) {
+            String id = runId + "-" + u;
+            String sha = SyntheticEvents.imageByUri(id).getSha256();
+            switch (u % 10) {
+                case 0, 1 -> ids.add(Sha256.pairId(sha, PROMPT, "good " + id, "bad " + id));
+                case 2 -> ids.add(Sha256.pairId(sha, PROMPT, "a cat " + id, "a dog " + id));
+                case 3 -> ids.add(u % 20 == 3 ? Sha256.pairId(sha, PROMPT, "a bush " + id, "a tree " + id)
+                        : Sha256.pairId(sha, PROMPT, "a tree " + id, "a bush " + id));
+                case 9 -> ids.add(Sha256.pairId(sha, PROMPT, "a cap " + id, "a hat " + id));
+                default -> {
+                    // no pair
+                }
+            }
+        }
+        return ids;
     }
 
     private static Input valid(FeedbackEvent e, Fate fate) {

@@ -2,15 +2,13 @@ package io.tpostream.ops.streams;
 
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.TopicAdmin;
-import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.ops.synthetic.HostileFeedback;
 import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
+import io.tpostream.ops.testing.ScenarioTopics;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.schema.DeadLetter;
-import io.tpostream.schema.FeedbackOutcome;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.SchemaCatalog;
 import io.tpostream.schema.Topics;
@@ -33,7 +31,6 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
@@ -67,10 +64,8 @@ class HostileInputIT {
         HostileFeedback.teachNewerKindSchema(SchemaCatalog.standard());
         String bootstrap = broker.bootstrapServers();
         Topics topics = new Topics("hostile.");
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
-        try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), Kafka.DEADLINE)) {
-            admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
-        }
+        List<String> outputs = ScenarioTopics.outputs(topics);
+        ScenarioTopics.create(bootstrap, topics, 3);
         List<Kafka.Sent<FeedbackScenario.Input>> sent = new ArrayList<>();
         List<List<String>> expectedPairs = new ArrayList<>();
         Map<String, HostileFeedback.Category> hostileAt = new HashMap<>();
@@ -89,9 +84,9 @@ class HostileInputIT {
                 heapAfterRound[round] = heapAfterGc();
             }
         }
-        List<PreferencePair> pairs = Reconciliation.pairs(Kafka.readAll(bootstrap, List.of(topics.pairs()), true));
-        List<DeadLetter> deadLetters = Reconciliation.deadLetters(Kafka.readAll(bootstrap,
-                List.of(topics.deadLetters()), true));
+        ScenarioTopics.Committed output = ScenarioTopics.read(bootstrap, topics);
+        List<PreferencePair> pairs = output.pairs();
+        List<DeadLetter> deadLetters = output.deadLetters();
 
         // per category first, for a readable failure: what each kind of damage turned into
         Map<HostileFeedback.Category, Map<String, Integer>> expected = new EnumMap<>(HostileFeedback.Category.class);
@@ -113,9 +108,7 @@ class HostileInputIT {
         assertEquals(expected, actual, "what each hostile category became");
 
         // then everything, record by record: valid pairs exact, each input accounted for once
-        List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
-                List.of(topics.outcomes()), true));
-        Reconciliation.assertExact(expectedPairs, sent, pairs, deadLetters, outcomes);
+        Reconciliation.assertExact(expectedPairs, sent, pairs, deadLetters, output.outcomes());
 
         long growth = heapAfterRound[1] - heapAfterRound[0];
         assertTrue(growth < MAX_HEAP_GROWTH, "heap after GC grew by " + (growth >> 20) + " MiB from round 1 ("
@@ -134,7 +127,7 @@ class HostileInputIT {
                                   Map<String, HostileFeedback.Category> hostilePairSources) throws Exception {
         FeedbackScenario valid = new FeedbackScenario(300, "valid" + round);
         List<FeedbackScenario.Input> phase1 = valid.phase(1);
-        send(bootstrap, topics, phase1).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
+        ScenarioTopics.send(bootstrap, topics, phase1).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
         List<HostileFeedback.Hostile> hostile = new HostileFeedback("hostile" + round, round, config.maxTextChars(),
                 MAX_GIGANTIC_CHARS).generate(HOSTILE_PER_ROUND, phase1.stream()
                 .filter(i -> !(i.fate() instanceof FeedbackScenario.Fate.Dead)).toList());
@@ -146,7 +139,7 @@ class HostileInputIT {
                 hostilePairSources.put(p.eventId(), h.input().category());
             }
         }
-        send(bootstrap, topics, valid.phase(2)).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
+        ScenarioTopics.send(bootstrap, topics, valid.phase(2)).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
         expectedPairs.addAll(valid.expectedPairSources());
     }
 
@@ -164,11 +157,6 @@ class HostileInputIT {
         return least;
     }
 
-    private static List<Kafka.Sent<FeedbackScenario.Input>> send(String bootstrap, Topics topics,
-                                                                 List<FeedbackScenario.Input> inputs) throws Exception {
-        return Kafka.send(bootstrap, topics.feedback(), inputs, FeedbackScenario.Input::key,
-                FeedbackScenario.Input::value);
-    }
 
     /** Sends with the producer timestamps the hostile records ask for. */
     private static List<Kafka.Sent<HostileFeedback.Hostile>> sendHostile(String bootstrap, Topics topics,

@@ -1,17 +1,12 @@
 package io.tpostream.ops.streams;
 
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
-import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.TopicAdmin;
-import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.ops.testing.ChildJvm;
 import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
+import io.tpostream.ops.testing.ScenarioTopics;
 import io.tpostream.ops.testing.SharedBroker;
-import io.tpostream.schema.DeadLetter;
-import io.tpostream.schema.FeedbackOutcome;
-import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,10 +46,8 @@ class KilledAppIT {
     void aKilledAppRestartsAndTheCommittedOutputIsExact(EmbeddedKafkaBroker broker) throws Exception {
         String bootstrap = broker.bootstrapServers();
         Topics topics = new Topics("killed.");
-        try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), DEADLINE)) {
-            admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
-        }
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
+        ScenarioTopics.create(bootstrap, topics, 3);
+        List<String> outputs = ScenarioTopics.outputs(topics);
         FeedbackScenario scenario = new FeedbackScenario(600, "killed");
         List<Kafka.Sent<FeedbackScenario.Input>> sent = new ArrayList<>();
 
@@ -70,10 +62,10 @@ class KilledAppIT {
         long killedAfterFirstCommitMs;
         try (ChildJvm first = streamsApp(bootstrap, topics, FIRST_RUN_COMMIT_INTERVAL_MS);
              Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
-            sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
+            sent.addAll(ScenarioTopics.send(bootstrap, topics, phase1.subList(0, half)));
             output.awaitCommittedAndSettled(first::output);
             long firstCommitSeen = System.nanoTime();
-            sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
+            sent.addAll(ScenarioTopics.send(bootstrap, topics, phase1.subList(half, phase1.size())));
             output.awaitOpenTransaction(first::output);
             first.kill();
             killedAfterFirstCommitMs = (System.nanoTime() - firstCommitSeen) / 1_000_000;
@@ -85,19 +77,15 @@ class KilledAppIT {
                 + " committed: the kill must leave a transaction open (killed " + killedAfterFirstCommitMs
                 + " ms after the first commit showed, commit interval " + FIRST_RUN_COMMIT_INTERVAL_MS + " ms)");
 
-        sent.addAll(send(bootstrap, topics, scenario.phase(2)));
+        sent.addAll(ScenarioTopics.send(bootstrap, topics, scenario.phase(2)));
         try (ChildJvm second = streamsApp(bootstrap, topics, 100)) {
             Kafka.awaitCaughtUp(bootstrap, APPLICATION_ID, topics.feedback());
             Kafka.awaitNoOpenTransactions(bootstrap, outputs);
-            List<PreferencePair> pairs = Reconciliation.pairs(Kafka.readAll(bootstrap, List.of(topics.pairs()), true));
-            List<DeadLetter> deadLetters = Reconciliation.deadLetters(Kafka.readAll(bootstrap,
-                    List.of(topics.deadLetters()), true));
-            List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
-                    List.of(topics.outcomes()), true));
-            Reconciliation.assertExact(scenario, sent, pairs, deadLetters, outcomes);
+            ScenarioTopics.Committed output = ScenarioTopics.read(bootstrap, topics);
+            Reconciliation.assertExact(scenario, sent, output);
 
             long inTheLog = Kafka.count(bootstrap, outputs, false);
-            long committed = pairs.size() + deadLetters.size() + outcomes.size();
+            long committed = output.size();
             assertTrue(inTheLog > committed, "the aborted output (" + inTheLog + " in the log, " + committed
                     + " committed) stays in the log, invisible to read_committed");
             second.terminate();
@@ -114,9 +102,4 @@ class KilledAppIT {
                 "--set", "session.timeout.ms=6000", "--set", "heartbeat.interval.ms=1000");
     }
 
-    private static List<Kafka.Sent<FeedbackScenario.Input>> send(String bootstrap, Topics topics,
-                                                                 List<FeedbackScenario.Input> inputs) throws Exception {
-        return Kafka.send(bootstrap, topics.feedback(), inputs, FeedbackScenario.Input::key,
-                FeedbackScenario.Input::value);
-    }
 }

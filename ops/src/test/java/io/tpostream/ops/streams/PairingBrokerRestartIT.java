@@ -2,14 +2,10 @@ package io.tpostream.ops.streams;
 
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
 import io.tpostream.ops.kafka.ClientSettings;
-import io.tpostream.ops.kafka.TopicAdmin;
-import io.tpostream.ops.kafka.TopicPlanner;
 import io.tpostream.ops.synthetic.FeedbackScenario;
 import io.tpostream.ops.testing.Kafka;
 import io.tpostream.ops.testing.Reconciliation;
-import io.tpostream.schema.DeadLetter;
-import io.tpostream.schema.FeedbackOutcome;
-import io.tpostream.schema.PreferencePair;
+import io.tpostream.ops.testing.ScenarioTopics;
 import io.tpostream.schema.Topics;
 import io.tpostream.streams.PairingApp;
 import io.tpostream.streams.PairingConfig;
@@ -41,14 +37,12 @@ class PairingBrokerRestartIT {
     @Test
     void theAppRidesOutABrokerRestartAndTheCommittedOutputIsExact() throws Exception {
         Topics topics = new Topics("restart.");
-        List<String> outputs = List.of(topics.pairs(), topics.deadLetters(), topics.outcomes());
+        List<String> outputs = ScenarioTopics.outputs(topics);
         FeedbackScenario scenario = new FeedbackScenario(600, "restart");
         List<Kafka.Sent<FeedbackScenario.Input>> sent = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().start()) {
             String bootstrap = broker.bootstrapServers();
-            try (TopicAdmin admin = TopicAdmin.connect(ClientSettings.of(bootstrap), Kafka.DEADLINE)) {
-                admin.ensure(TopicPlanner.plan(topics, 3, Optional.empty()));
-            }
+            ScenarioTopics.create(bootstrap, topics, 3);
             // a long commit interval keeps output in an open transaction for seconds, so the restart hits one
             try (PairingApp app = new PairingApp(topics, PairingConfig.defaults(), ClientSettings.of(bootstrap)
                     .streamsSettings(APPLICATION_ID, stateDir).withCommitInterval(Duration.ofSeconds(5)))) {
@@ -57,24 +51,18 @@ class PairingBrokerRestartIT {
                 List<FeedbackScenario.Input> phase1 = scenario.phase(1);
                 int half = phase1.size() / 2;
                 try (Kafka.Offsets output = new Kafka.Offsets(bootstrap, outputs)) {
-                    sent.addAll(send(bootstrap, topics, phase1.subList(0, half)));
+                    sent.addAll(ScenarioTopics.send(bootstrap, topics, phase1.subList(0, half)));
                     output.awaitCommittedAndSettled(() -> "app " + app.state());
-                    sent.addAll(send(bootstrap, topics, phase1.subList(half, phase1.size())));
+                    sent.addAll(ScenarioTopics.send(bootstrap, topics, phase1.subList(half, phase1.size())));
                     output.awaitOpenTransaction(() -> "app " + app.state());
                 }
 
                 broker.restart();
 
-                sent.addAll(send(bootstrap, topics, scenario.phase(2)));
+                sent.addAll(ScenarioTopics.send(bootstrap, topics, scenario.phase(2)));
                 Kafka.awaitCaughtUp(bootstrap, APPLICATION_ID, topics.feedback());
                 Kafka.awaitNoOpenTransactions(bootstrap, outputs);
-                List<PreferencePair> pairs = Reconciliation.pairs(Kafka.readAll(bootstrap, List.of(topics.pairs()),
-                        true));
-                List<DeadLetter> deadLetters = Reconciliation.deadLetters(Kafka.readAll(bootstrap,
-                        List.of(topics.deadLetters()), true));
-                List<FeedbackOutcome> outcomes = Reconciliation.outcomes(Kafka.readAll(bootstrap,
-                        List.of(topics.outcomes()), true));
-                Reconciliation.assertExact(scenario, sent, pairs, deadLetters, outcomes);
+                Reconciliation.assertExact(scenario, sent, ScenarioTopics.read(bootstrap, topics));
 
                 assertEquals(Optional.empty(), app.failure(), "no stream thread may fail");
                 assertTrue(!app.isDead(), "the app is still running: " + app.state());
@@ -82,9 +70,4 @@ class PairingBrokerRestartIT {
         }
     }
 
-    private static List<Kafka.Sent<FeedbackScenario.Input>> send(String bootstrap, Topics topics,
-                                                                 List<FeedbackScenario.Input> inputs) throws Exception {
-        return Kafka.send(bootstrap, topics.feedback(), inputs, FeedbackScenario.Input::key,
-                FeedbackScenario.Input::value);
-    }
 }

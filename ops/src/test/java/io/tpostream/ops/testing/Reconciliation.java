@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,6 +48,15 @@ public final class Reconciliation {
     }
 
     /**
+     * @param sent      every record the test sent to the feedback topic, with where it landed
+     * @param committed everything the app committed
+     */
+    public static void assertExact(FeedbackScenario scenario, List<Kafka.Sent<FeedbackScenario.Input>> sent,
+                                   ScenarioTopics.Committed committed) {
+        assertExact(scenario, sent, committed.pairs(), committed.deadLetters(), committed.outcomes());
+    }
+
+    /**
      * @param sent        every record the test sent to the feedback topic, with where it landed
      * @param pairs       every committed pair
      * @param deadLetters every committed dead letter
@@ -56,6 +66,8 @@ public final class Reconciliation {
                                    List<PreferencePair> pairs, List<DeadLetter> deadLetters,
                                    List<FeedbackOutcome> outcomes) {
         assertExact(scenario.expectedPairSources(), sent, pairs, deadLetters, outcomes);
+        assertEquals(scenario.expectedPairIds(), new TreeSet<>(pairs.stream().map(PreferencePair::getPairId).toList()),
+                "pair ids");
     }
 
     /**
