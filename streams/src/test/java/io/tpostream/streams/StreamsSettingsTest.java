@@ -40,6 +40,8 @@ class StreamsSettingsTest {
         assertEquals(String.valueOf(8 << 20), p.get("producer.max.request.size"));
         assertEquals(String.valueOf(8 << 20), p.get("topic.max.message.bytes"));
         assertEquals("10000", p.get("producer.transaction.timeout.ms"), "Streams' own default at short intervals");
+        assertEquals("true", p.get(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG), "no wipe and restore after a crash");
+        assertEquals("lz4", p.get("producer.compression.type"));
         // Kafka accepts the whole set
         new StreamsConfig(p);
     }
