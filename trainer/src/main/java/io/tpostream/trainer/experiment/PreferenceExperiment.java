@@ -172,8 +172,11 @@ public final class PreferenceExperiment {
      * The split depends on the whole study's shape, never on the rates, so the estimate made first holds.
      */
     private List<Task> reportedTasks(PairRegime regime, Function<Arm, Double> rate) {
-        int perSeed = config.regimes().size() * config.seeds().size();
-        int chunks = Math.min(config.arms().size(), Math.max(1, ceilDiv(2 * (workers > 1 ? workers : 0), perSeed)));
+        int wholeTasks = config.regimes().size() * config.seeds().size();
+        if (wholeTasks == 0) {
+            return List.of(); // a tune-only run reports nothing
+        }
+        int chunks = Math.min(config.arms().size(), Math.max(1, ceilDiv(2 * (workers > 1 ? workers : 0), wholeTasks)));
         int armsPerTask = ceilDiv(config.arms().size(), chunks);
         List<Task> tasks = new ArrayList<>();
         for (long seed : config.seeds()) {
@@ -188,7 +191,7 @@ public final class PreferenceExperiment {
 
     /** Runs the tasks, up to {@code workers} at a time and the largest first; their outcomes in the tasks' order. */
     private List<Outcome> execute(List<Task> tasks) {
-        if (workers == 1 || tasks.size() == 1) {
+        if (workers == 1 || tasks.size() <= 1) {
             return tasks.stream().map(this::perform).toList();
         }
         List<Integer> largestFirst = new ArrayList<>();

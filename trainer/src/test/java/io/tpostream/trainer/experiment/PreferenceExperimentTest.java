@@ -102,6 +102,11 @@ class PreferenceExperimentTest {
                 List.of(5L), List.of(7L), PairRegime.MINIMAL, List.of(1e-3, 3e-3), Map.of(), 2, 8, 4,
                 RegimeSettings.defaults(0.25));
         ExperimentResult alone = PreferenceExperiment.run(base, config, 1, Device.cpu(), (p, d, t) -> { });
+        ExperimentConfig tuneOnly = new ExperimentConfig(16, arms.subList(0, 1), List.of(PairRegime.MINIMAL),
+                List.of(), List.of(7L), PairRegime.MINIMAL, List.of(1e-3, 3e-3), Map.of(), 1, 8, 4,
+                RegimeSettings.defaults(0.25));
+        assertEquals(1, PreferenceExperiment.run(base, tuneOnly, 2, Device.cpu(), (p, d, t) -> { }).selections()
+                .size(), "a tune-only run on two workers chooses a rate and reports nothing");
         List<long[]> progress = Collections.synchronizedList(new ArrayList<>());
         ExperimentResult together = PreferenceExperiment.run(base, config, 3, Device.cpu(),
                 (phase, done, total) -> progress.add(new long[] {done, total}));
