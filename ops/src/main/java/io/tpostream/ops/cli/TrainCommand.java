@@ -10,6 +10,7 @@ import io.tpostream.trainer.online.GateConfig;
 import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
 import io.tpostream.trainer.online.PromotionGate;
+import io.tpostream.trainer.online.StalenessBound;
 import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.publish.VersionSignature;
 import io.tpostream.trainer.tpo.LearningRateSchedule;
@@ -126,6 +127,12 @@ final class TrainCommand implements Callable<Integer> {
             description = "Pairs read ahead of training before the consumer pauses.")
     int maxQueuedPairs;
 
+    @Option(names = "--max-staleness", paramLabel = "N|off", defaultValue = "off",
+            description = "Skip (and count as window/pairs_stale) pairs whose responses a model version more than N "
+                    + "versions older than the one trained from wrote; pairs of an unknown version are trained. off: "
+                    + "train every pair.")
+    String maxStaleness;
+
     @Option(names = "--no-token-traces", description = "Do not publish per-token reward traces.")
     boolean noTokenTraces;
 
@@ -231,6 +238,12 @@ final class TrainCommand implements Callable<Integer> {
         if (maxQueuedPairs < batchSize) {
             throw new ParameterException(spec.commandLine(), "--max-queued-pairs must be at least --batch-size");
         }
+        StalenessBound staleness;
+        try {
+            staleness = StalenessBound.parse(maxStaleness);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--max-staleness: " + e.getMessage(), e);
+        }
         KeyPair keys = null;
         if (signingKey != null) {
             try {
@@ -252,7 +265,8 @@ final class TrainCommand implements Callable<Integer> {
             return OnlineTrainerConfig.builder(settings.commonMap(), kafka.topics(), model, base, store)
                     .training(training).batchSize(batchSize).publishEverySteps(publishEverySteps)
                     .publishEvery(Duration.ofMillis(Math.round(publishEverySeconds * 1000)))
-                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).signingKey(keys).traceTokens(!noTokenTraces)
+                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).staleness(staleness).signingKey(keys)
+                    .traceTokens(!noTokenTraces)
                     .seed(seed).device(Devices.resolve(device)).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -51,6 +51,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -115,11 +116,13 @@ public final class DemoRun {
 
         DemoSummary run() throws Exception {
             LocalArtifactStore artifacts = new LocalArtifactStore(s.out().resolve("artifacts"));
-            OnlineTrainerConfig trainerConfig = new OnlineTrainerConfig(client.clientConfig(), topics, MODEL, base,
-                    artifacts, PreferenceConfig.defaults(s.objective())
-                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())),
-                    s.batchSize(), s.publishEverySteps(), s.publishEvery(), 512,
-                    GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, true, s.seed(), device);
+            OnlineTrainerConfig trainerConfig = OnlineTrainerConfig.builder(client.clientConfig(), topics, MODEL, base,
+                            artifacts)
+                    .training(PreferenceConfig.defaults(s.objective())
+                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())))
+                    .batchSize(s.batchSize()).publishEverySteps(s.publishEverySteps()).publishEvery(s.publishEvery())
+                    .maxQueuedPairs(512).gate(GateConfig.defaults().withProbeImages(s.gateProbeImages()))
+                    .seed(s.seed()).device(device).build();
             OnlineTrainer trainer = new OnlineTrainer(trainerConfig, new OnlineTrainer.Listener() {
                 @Override
                 public void published(ModelVersion version, long publishMillis) {
@@ -222,6 +225,11 @@ public final class DemoRun {
             return (System.nanoTime() - started) / 1e9;
         }
 
+        /** What the serving model wrote for one tick's images, and the version it was. */
+        private record Captions(List<CaptionGenerator.Generation> greedy, List<CaptionGenerator.Generation> sampled,
+                                long version) {
+        }
+
         private long tick(SceneWorld world, SimulatedUsers users, AvroSerde<FeedbackEvent> serde, ServingModel serving,
                           KafkaProducer<String, byte[]> producer, long index, double elapsed) {
             List<Scene> scenes = new ArrayList<>();
@@ -231,19 +239,18 @@ public final class DemoRun {
                 scenes.add(scene);
                 images.add(world.render(scene));
             }
-            var served = serving.withModel(m -> {
+            // the version is the one that wrote the captions: read with the model, as a swap may come right after
+            Optional<Captions> served = serving.serve((m, v) -> {
                 CaptionGenerator g = new CaptionGenerator(m, 24);
-                return new Object[] {g.generate(images, SceneText.CAPTION_PROMPT, 0, 0),
-                        g.generate(images, SceneText.CAPTION_PROMPT, 1.0, s.seed() * 31 + index)};
+                return new Captions(g.generate(images, SceneText.CAPTION_PROMPT, 0, 0),
+                        g.generate(images, SceneText.CAPTION_PROMPT, 1.0, s.seed() * 31 + index), v.getVersion());
             });
             if (served.isEmpty()) {
                 return index;
             }
-            @SuppressWarnings("unchecked")
-            List<CaptionGenerator.Generation> greedy = (List<CaptionGenerator.Generation>) served.get()[0];
-            @SuppressWarnings("unchecked")
-            List<CaptionGenerator.Generation> sampled = (List<CaptionGenerator.Generation>) served.get()[1];
-            long version = serving.version().map(ModelVersion::getVersion).orElse(-1L);
+            List<CaptionGenerator.Generation> greedy = served.get().greedy();
+            List<CaptionGenerator.Generation> sampled = served.get().sampled();
+            long version = served.get().version();
             ChairMetric chair = new ChairMetric();
             Instant now = Instant.now();
             for (int i = 0; i < scenes.size(); i++) {

@@ -36,6 +36,7 @@ class OnlineCommandsTest {
         for (String expected : List.of("--objective=NAME", "Default: tpo", "--batch-size=N", "Default: 8",
                 "--publish-every-seconds=T", "Default: 60", "--gate=on|off", "--gate-probe-images=N", "Default: 32",
                 "--signing-key=FILE", "--device=auto|cpu|gpu[:N]", "Default: auto", "--learning-rate=LR", "1e-4",
+                "--max-staleness=N|off", "off: train every pair. Default: off",
                 "3 fenced by another trainer", "intra-op thread count")) {
             // help text wraps at the terminal width: compare with single spaces
             assertTrue(train.out().replaceAll("\\s+", " ").contains(expected),
@@ -62,6 +63,11 @@ class OnlineCommandsTest {
         Cli.Result gate = Cli.run(concat(common, "--base", base.toString(), "--gate", "maybe"));
         assertEquals(2, gate.exitCode());
         assertTrue(gate.err().contains("--gate: use on or off"), gate.err());
+
+        Cli.Result staleness = Cli.run(concat(common, "--base", base.toString(), "--max-staleness", "-2"));
+        assertEquals(2, staleness.exitCode());
+        assertTrue(staleness.err().contains("--max-staleness: a staleness bound is a number of versions, 0 or more "
+                + "(or off), not -2"), staleness.err());
 
         Cli.Result name = Cli.run("train", "--bootstrap-servers", "127.0.0.1:1", "--model", "a/b", "--base",
                 base.toString(), "--artifacts", dir.resolve("a").toString());

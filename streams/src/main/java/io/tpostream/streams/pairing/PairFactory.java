@@ -35,7 +35,8 @@ final class PairFactory {
 
     /**
      * Two ratings of the same image and prompt: the higher-rated response wins by the gap. The image is the chosen
-     * side's; model name and tenant are the newer event's (later occurredAt; the arriving one on a tie).
+     * side's; model name and tenant are the newer event's (later occurredAt; the arriving one on a tie). The policy
+     * version is the older event's: a pair is as stale as the oldest policy that wrote part of it.
      */
     PreferencePair rating(FeedbackEvent arriving, FeedbackEvent held, boolean arrivingChosen, double gap,
                           long createdAt) {
@@ -54,6 +55,7 @@ final class PairFactory {
                 .setSourceEventIds(List.of(chosen.getEventId(), rejected.getEventId()))
                 .setSourceOccurredAt(latest)
                 .setModelName(newer.getModelName())
+                .setPolicyVersion(Math.min(arriving.getModelVersion(), held.getModelVersion()))
                 .setTenant(newer.getTenant())
                 .setGeneratorVersion(generatorVersion)
                 .setCreatedAt(Instant.ofEpochMilli(createdAt))
@@ -77,6 +79,9 @@ final class PairFactory {
                 .setSourceEventIds(List.of(e.getEventId()))
                 .setSourceOccurredAt(e.getOccurredAt())
                 .setModelName(e.getModelName())
+                // the event's one version stamp is the version that wrote its response: a correction's other side
+                // is a person's text, and a comparison's other response is taken as shown beside it by that version
+                .setPolicyVersion(e.getModelVersion())
                 .setTenant(e.getTenant())
                 .setGeneratorVersion(generatorVersion)
                 .setCreatedAt(Instant.ofEpochMilli(createdAt))

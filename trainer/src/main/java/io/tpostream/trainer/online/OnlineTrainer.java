@@ -186,8 +186,8 @@ public final class OnlineTrainer implements AutoCloseable {
                     listener.published(v0.version(), v0.millis());
                     lineage = new Lineage(v0.version(), baseBytes, 0);
                 }
-                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
-                        lineage.passedBytes(), lineage.passed().getVersion())) {
+                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(),
+                        config.staleness(), reference, lineage.passedBytes(), lineage.passed().getVersion())) {
                     long nonFinite = session.nonFiniteWeights();
                     if (nonFinite > 0) {
                         LOG.warn("{}: v{} holds {} NaN or infinite weights; every pair that touches them will be "
@@ -295,13 +295,13 @@ public final class OnlineTrainer implements AutoCloseable {
                     windowOpened = System.nanoTime();
                 }
                 while (queue.size() >= config.batchSize() && window.steps() < config.publishEverySteps() && running()) {
-                    trainBatch(session, queue, config.batchSize(), window);
+                    trainBatch(session, lineage, queue, config.batchSize(), window);
                 }
                 boolean due = window.steps() >= config.publishEverySteps()
                         || (windowOpened != 0 && System.nanoTime() - windowOpened >= config.publishEvery().toNanos());
                 if (due && running()) {
                     if (!queue.isEmpty() && window.steps() < config.publishEverySteps()) {
-                        trainBatch(session, queue, Math.min(config.batchSize(), queue.size()), window);
+                        trainBatch(session, lineage, queue, Math.min(config.batchSize(), queue.size()), window);
                     }
                     if (!window.isEmpty()) {
                         VersionPublisher.Published p = publisher.publish(session, window, lineage, c.groupMetadata());
@@ -365,19 +365,19 @@ public final class OnlineTrainer implements AutoCloseable {
         return window;
     }
 
-    private void trainBatch(TrainingSession session, ArrayDeque<ConsumerRecord<byte[], byte[]>> queue, int size,
-                            TrainingWindow window) {
+    private void trainBatch(TrainingSession session, Lineage lineage, ArrayDeque<ConsumerRecord<byte[], byte[]>> queue,
+                            int size, TrainingWindow window) {
         List<PairRecord> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             ConsumerRecord<byte[], byte[]> r = queue.poll();
             batch.add(new PairRecord(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value()));
         }
         batch = BatchPlan.canonical(batch);
-        TrainingSession.BatchResult result = session.train(batch);
+        // the window's parent: the last PASSED version, which the session's weights are until the next publish
+        TrainingSession.BatchResult result = session.train(batch, lineage.passed().getVersion());
         window.addBatch(batch);
-        for (int i = 0; i < result.skipped(); i++) {
-            window.skip();
-        }
+        window.skipOtherModels(result.otherModels());
+        window.skipStale(result.stale());
         result.unusable().forEach(window::quarantine);
         result.sourceTimes().forEach(window::sawSourceTime);
         if (result.step() != null) {

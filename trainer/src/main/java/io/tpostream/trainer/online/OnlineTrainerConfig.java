@@ -25,6 +25,7 @@ import java.util.Map;
  * @param publishEvery        ...or this long after the window's first record, whichever comes first
  * @param maxQueuedPairs      consumed but untrained pairs kept in memory before partitions are paused
  * @param gate                the promotion gate
+ * @param staleness           how far behind the trained version a pair's policy may be before it is skipped
  * @param signingKey          Ed25519 key pair to sign versions with, or null
  * @param traceTokens         whether to publish per-token reward traces
  * @param seed                recorded with every version (the training itself is seeded by pair ids)
@@ -33,9 +34,11 @@ import java.util.Map;
 public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts, PreferenceConfig training, int batchSize,
                                   int publishEverySteps, Duration publishEvery, int maxQueuedPairs, GateConfig gate,
-                                  KeyPair signingKey, boolean traceTokens, long seed, Device device) {
+                                  StalenessBound staleness, KeyPair signingKey, boolean traceTokens, long seed,
+                                  Device device) {
 
     public OnlineTrainerConfig {
+        java.util.Objects.requireNonNull(staleness, "staleness (StalenessBound.off() for none)");
         if (batchSize <= 0 || publishEverySteps <= 0 || maxQueuedPairs < batchSize) {
             throw new IllegalArgumentException("need batch size > 0, publish-every-steps > 0 and max queued pairs >= batch size");
         }
@@ -47,7 +50,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
     /**
      * A builder with what the trainer cannot do without; the rest defaults as {@code tpo train} does: TPO at its
      * default settings, batches of 8, a version every 20 steps or 60 s, 256 queued pairs, the default gate, no
-     * signing, token traces on, seed 0, the CPU.
+     * staleness bound, no signing, token traces on, seed 0, the CPU.
      */
     public static Builder builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts) {
@@ -67,6 +70,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
         private Duration publishEvery = Duration.ofSeconds(60);
         private int maxQueuedPairs = 256;
         private GateConfig gate = GateConfig.defaults();
+        private StalenessBound staleness = StalenessBound.off();
         private KeyPair signingKey;
         private boolean traceTokens = true;
         private long seed;
@@ -116,6 +120,12 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
             return this;
         }
 
+        /** Skips pairs whose policy is more versions behind the trained one than this; off by default. */
+        public Builder staleness(StalenessBound value) {
+            this.staleness = value;
+            return this;
+        }
+
         /** Ed25519 key pair to sign versions with; null (the default) for unsigned versions. */
         public Builder signingKey(KeyPair value) {
             this.signingKey = value;
@@ -142,7 +152,8 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
         /** @throws IllegalArgumentException if the settings do not fit together */
         public OnlineTrainerConfig build() {
             return new OnlineTrainerConfig(clientConfig, topics, modelName, basePath, artifacts, training, batchSize,
-                    publishEverySteps, publishEvery, maxQueuedPairs, gate, signingKey, traceTokens, seed, device);
+                    publishEverySteps, publishEvery, maxQueuedPairs, gate, staleness, signingKey, traceTokens, seed,
+                    device);
         }
     }
 

@@ -116,11 +116,13 @@ public final class ReplayAudit {
                                  Map<Integer, List<PairRecord>> window, Device device) {
         io.tpostream.trainer.model.GradMode.offOnThisThread();
         PreferenceConfig config = PreferenceConfig.fromDescription(v.getHyperParameters());
+        StalenessBound staleness = StalenessBound.recordedIn(v.getHyperParameters());
         List<List<PairRecord>> batches = BatchPlan.rebuild(v.getBatchPlan(), window);
         try (ModelInstance frozen = ModelInstance.loadFrozen(reference, "reference", device);
-             TrainingSession session = new TrainingSession(v.getModelName(), config, frozen, parent, parentVersion)) {
+             TrainingSession session = new TrainingSession(v.getModelName(), config, staleness, frozen, parent,
+                     parentVersion)) {
             for (List<PairRecord> batch : batches) {
-                session.train(batch);
+                session.train(batch, parentVersion);
             }
             return session.checkpoint(CheckpointLabel.of(v).toMap());
         } catch (IOException e) {

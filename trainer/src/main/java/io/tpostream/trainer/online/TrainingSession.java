@@ -36,6 +36,7 @@ public final class TrainingSession implements AutoCloseable {
 
     private final String modelName;
     private final PreferenceConfig config;
+    private final StalenessBound staleness;
     private final ModelInstance reference;
     private final ModelInstance policy;
     private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
@@ -45,34 +46,49 @@ public final class TrainingSession implements AutoCloseable {
     private long nonFiniteAtStart;
 
     /**
+     * @param staleness    which pairs are too old to train (see {@link #train})
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
      * @param start        checkpoint the policy continues from
      * @param startVersion the version {@code start} is (see {@link #resetTo})
      */
-    public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
-                           long startVersion) {
+    public TrainingSession(String modelName, PreferenceConfig config, StalenessBound staleness,
+                           ModelInstance reference, byte[] start, long startVersion) {
         this.modelName = modelName;
         this.config = config;
+        this.staleness = staleness;
         this.reference = reference;
         this.policy = reference.copy();
         this.maxPositions = reference.config().text().maxPositions();
         resetTo(start, startVersion);
     }
 
-    /** What one batch did. */
-    public record BatchResult(StepOutcome step, int skipped, Map<String, String> unusable, List<Long> sourceTimes) {
+    /**
+     * What one batch did.
+     *
+     * @param step        the step, or null if no pair of the batch was usable
+     * @param otherModels pairs of other models, skipped
+     * @param stale       pairs of a policy too far behind, skipped
+     * @param unusable    what could not be trained and why, by pair id (or partition@offset if undecodable)
+     * @param sourceTimes the source times of the pairs of this model that were not stale
+     */
+    public record BatchResult(StepOutcome step, int otherModels, int stale, Map<String, String> unusable,
+                              List<Long> sourceTimes) {
     }
 
     /**
      * Decodes, filters and resolves the records, then trains one step on the usable pairs, taken in the batch's
-     * {@linkplain BatchPlan#canonical canonical order}. Records of other models are skipped; undecodable records
-     * and unresolvable images are reported as unusable (quarantined).
+     * {@linkplain BatchPlan#canonical canonical order}. Records of other models and stale pairs are skipped;
+     * undecodable records and unresolvable images are reported as unusable (quarantined).
+     *
+     * @param trainedFrom the version this training continues from (the parent of the version it will make): the
+     *                    staleness bound counts versions behind it
      */
-    public BatchResult train(List<PairRecord> batch) {
+    public BatchResult train(List<PairRecord> batch, long trainedFrom) {
         List<TrainingPair> pairs = new ArrayList<>();
         Map<String, String> unusable = new java.util.LinkedHashMap<>();
         List<Long> sourceTimes = new ArrayList<>();
-        int skipped = 0;
+        int otherModels = 0;
+        int stale = 0;
         for (PairRecord r : BatchPlan.canonical(batch)) {
             PreferencePair p;
             try {
@@ -82,7 +98,11 @@ public final class TrainingSession implements AutoCloseable {
                 continue;
             }
             if (!p.getModelName().equals(modelName)) {
-                skipped++;
+                otherModels++;
+                continue;
+            }
+            if (staleness.isStale(p.getPolicyVersion(), trainedFrom)) {
+                stale++;
                 continue;
             }
             sourceTimes.add(p.getSourceOccurredAt().toEpochMilli());
@@ -100,7 +120,7 @@ public final class TrainingSession implements AutoCloseable {
             }
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
-        return new BatchResult(outcome, skipped, unusable, sourceTimes);
+        return new BatchResult(outcome, otherModels, stale, unusable, sourceTimes);
     }
 
     /**

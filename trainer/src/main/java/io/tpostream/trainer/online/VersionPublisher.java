@@ -121,10 +121,7 @@ final class VersionPublisher {
                                 String reason, TrainingWindow window, Map<String, Double> metrics, long totalSteps) {
         Instant now = Instant.now();
         Map<String, Double> all = new LinkedHashMap<>(metrics);
-        all.put("window/records", (double) window.records());
-        all.put("window/pairs_trained", (double) window.trainedPairs());
-        all.put("window/pairs_other_models", (double) window.skipped());
-        all.put("window/pairs_quarantined", (double) window.quarantined().size());
+        all.putAll(window.counts());
         if (window.latestSourceMillis() != Long.MIN_VALUE) {
             all.put("freshness/newest_pair_s", (now.toEpochMilli() - window.latestSourceMillis()) / 1000.0);
             all.put("freshness/oldest_pair_s", (now.toEpochMilli() - window.earliestSourceMillis()) / 1000.0);
@@ -133,6 +130,7 @@ final class VersionPublisher {
         hyper.put("batch_size", Integer.toString(config.batchSize()));
         hyper.put("publish_every_steps", Integer.toString(config.publishEverySteps()));
         hyper.put("publish_every_seconds", Double.toString(config.publishEvery().toMillis() / 1000.0));
+        hyper.put(StalenessBound.KEY, config.staleness().describe());
         hyper.put("total_steps", Long.toString(totalSteps));
         hyper.put("device", config.device().toString());
         hyper.put(IntraOpThreads.KEY, Integer.toString(IntraOpThreads.current()));
