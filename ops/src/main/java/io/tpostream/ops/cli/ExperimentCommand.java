@@ -164,7 +164,7 @@ final class ExperimentCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
         }
         ExperimentResult result = PreferenceExperiment.run(base, config, workers, device.resolve(), bar::update);
-        out.println("tpo experiment " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        out.println("tpo " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.print(new StudyReport(result).full());
         double cpuSeconds = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3)
                 .orElse(Double.NaN);
