@@ -141,6 +141,7 @@ class SecureTransportIT {
         assertEquals(VersionStatus.PASSED, v1.getStatus());
         assertEquals(3, v1.getPairs(), "the three pairs with inline images trained");
         assertEquals(1, v1.getQuarantinedPairs().size(), v1.getQuarantinedPairs().toString());
+        // its dead letter went out in v1's transaction, under the trainer's WRITE on the dead-letter topic
         assertTrue(v1.getQuarantinedPairs().get(0).contains("IMAGE_UNRESOLVABLE"), v1.getQuarantinedPairs().toString());
 
         CompletableFuture<Cli.Result> subscribed = CompletableFuture.supplyAsync(() -> cli("subscribe", alice,

@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * The long-running trainer of one model: consumes {@code tpo.pairs}, trains incrementally, and publishes versions.
  *
  * <p>Per version: the checkpoint goes to the content-addressed artifact store first; then ONE short transaction
- * produces the {@link ModelVersion} record, the token-reward traces, and commits the consumed offsets. No
+ * produces the {@link ModelVersion} record, the token-reward traces, a dead letter for each quarantined pair, and
+ * commits the consumed offsets. No
  * transaction is ever open while training. The transactional id is the model's, so a second trainer for the same
  * model fences this one. After any failure the trainer starts over the way a restarted process would: from the
  * latest PASSED checkpoint and the offsets committed with it, so no pair is lost or trained twice.
@@ -113,6 +114,7 @@ public final class OnlineTrainer implements AutoCloseable {
                             + innermostMessage(e) + ". It needs valid credentials and these ACLs: READ on topic "
                             + config.topics().pairs() + " and group " + config.consumerGroup() + "; READ and WRITE on "
                             + config.topics().modelVersions() + "; WRITE on " + config.topics().tokenRewards()
+                            + " and " + config.topics().deadLetters()
                             + "; WRITE and DESCRIBE on transactional id " + config.transactionalId(), e);
                 }
                 if (!(e instanceof KafkaException || e instanceof UncheckedIOException)) {
@@ -378,10 +380,11 @@ public final class OnlineTrainer implements AutoCloseable {
         for (int i = 0; i < result.skipped(); i++) {
             window.skip();
         }
-        result.unusable().forEach(window::quarantine);
+        result.unusable().forEach((id, reason) -> window.quarantine(id, reason, result.records().get(id)));
         result.sourceTimes().forEach(window::sawSourceTime);
         if (result.step() != null) {
-            result.step().quarantined().forEach(window::quarantine);
+            result.step().quarantined()
+                    .forEach((id, reason) -> window.quarantine(id, reason, result.records().get(id)));
             window.addStep(result.step().metrics(), result.step().trained().size());
             if (config.traceTokens()) {
                 window.addTraces(result.step().traces());

@@ -59,8 +59,16 @@ public final class TrainingSession implements AutoCloseable {
         resetTo(start, startVersion);
     }
 
-    /** What one batch did. */
-    public record BatchResult(StepOutcome step, int skipped, Map<String, String> unusable, List<Long> sourceTimes) {
+    /**
+     * What one batch did.
+     *
+     * @param unusable the records that could not be trained, by pair id ({@code partition@offset} if undecodable),
+     *                 with the reason, written {@code CODE: detail}
+     * @param records  the record behind each pair id (and {@code partition@offset}) of the batch, for the dead
+     *                 letters of the unusable and quarantined ones
+     */
+    public record BatchResult(StepOutcome step, int skipped, Map<String, String> unusable, List<Long> sourceTimes,
+                              Map<String, PairRecord> records) {
     }
 
     /**
@@ -71,6 +79,7 @@ public final class TrainingSession implements AutoCloseable {
     public BatchResult train(List<PairRecord> batch) {
         List<TrainingPair> pairs = new ArrayList<>();
         Map<String, String> unusable = new java.util.LinkedHashMap<>();
+        Map<String, PairRecord> records = new java.util.HashMap<>();
         List<Long> sourceTimes = new ArrayList<>();
         int skipped = 0;
         for (PairRecord r : BatchPlan.canonical(batch)) {
@@ -79,8 +88,10 @@ public final class TrainingSession implements AutoCloseable {
                 p = serde.decode(r.value());
             } catch (UndecodableRecordException e) {
                 unusable.put(r.partition() + "@" + r.offset(), "UNDECODABLE: " + e.getMessage());
+                records.put(r.partition() + "@" + r.offset(), r);
                 continue;
             }
+            records.put(p.getPairId(), r);
             if (!p.getModelName().equals(modelName)) {
                 skipped++;
                 continue;
@@ -100,7 +111,7 @@ public final class TrainingSession implements AutoCloseable {
             }
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
-        return new BatchResult(outcome, skipped, unusable, sourceTimes);
+        return new BatchResult(outcome, skipped, unusable, sourceTimes, records);
     }
 
     /**
