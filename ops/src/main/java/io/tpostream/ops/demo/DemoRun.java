@@ -116,11 +116,13 @@ public final class DemoRun {
 
         DemoSummary run() throws Exception {
             LocalArtifactStore artifacts = new LocalArtifactStore(s.out().resolve("artifacts"));
-            OnlineTrainerConfig trainerConfig = new OnlineTrainerConfig(client.clientConfig(), topics, MODEL, base,
-                    artifacts, PreferenceConfig.defaults(s.objective())
-                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())),
-                    s.batchSize(), s.publishEverySteps(), s.publishEvery(), 512,
-                    GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, true, s.seed(), device);
+            OnlineTrainerConfig trainerConfig = OnlineTrainerConfig.builder(client.clientConfig(), topics, MODEL, base,
+                            artifacts)
+                    .training(PreferenceConfig.defaults(s.objective())
+                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())))
+                    .batchSize(s.batchSize()).publishEverySteps(s.publishEverySteps()).publishEvery(s.publishEvery())
+                    .maxQueuedPairs(512).gate(GateConfig.defaults().withProbeImages(s.gateProbeImages()))
+                    .seed(s.seed()).device(device).build();
             OnlineTrainer trainer = new OnlineTrainer(trainerConfig, new OnlineTrainer.Listener() {
                 @Override
                 public void published(ModelVersion version, long publishMillis) {

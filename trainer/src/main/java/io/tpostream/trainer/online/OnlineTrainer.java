@@ -4,6 +4,7 @@ import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.Artifacts;
+import io.tpostream.trainer.training.ImageResolver;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,11 +83,14 @@ public final class OnlineTrainer implements AutoCloseable {
     private final OnlineTrainerConfig config;
     private final Listener listener;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Outlives restarts: images fetched once stay cached. */
+    private final ImageResolver images;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public OnlineTrainer(OnlineTrainerConfig config, Listener listener) {
         this.config = config;
         this.listener = listener;
+        this.images = new ImageResolver(config.images());
     }
 
     /**
@@ -189,7 +193,7 @@ public final class OnlineTrainer implements AutoCloseable {
                     lineage = new Lineage(v0.version(), baseBytes, 0);
                 }
                 try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
-                        lineage.passedBytes(), lineage.passed().getVersion())) {
+                        lineage.passedBytes(), lineage.passed().getVersion(), images)) {
                     long nonFinite = session.nonFiniteWeights();
                     if (nonFinite > 0) {
                         LOG.warn("{}: v{} holds {} NaN or infinite weights; every pair that touches them will be "

@@ -2,6 +2,7 @@ package io.tpostream.trainer.online;
 
 import ai.djl.Device;
 import io.tpostream.schema.Topics;
+import io.tpostream.trainer.image.ImageSources;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.training.PreferenceConfig;
 
@@ -29,11 +30,13 @@ import java.util.Map;
  * @param traceTokens         whether to publish per-token reward traces
  * @param seed                recorded with every version (the training itself is seeded by pair ids)
  * @param device              where tensors live
+ * @param images              where pair images may come from (inline, files, allowed http(s) hosts) and the limits
  */
 public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts, PreferenceConfig training, int batchSize,
                                   int publishEverySteps, Duration publishEvery, int maxQueuedPairs, GateConfig gate,
-                                  KeyPair signingKey, boolean traceTokens, long seed, Device device) {
+                                  KeyPair signingKey, boolean traceTokens, long seed, Device device,
+                                  ImageSources images) {
 
     public OnlineTrainerConfig {
         if (batchSize <= 0 || publishEverySteps <= 0 || maxQueuedPairs < batchSize) {
@@ -47,7 +50,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
     /**
      * A builder with what the trainer cannot do without; the rest defaults as {@code tpo train} does: TPO at its
      * default settings, batches of 8, a version every 20 steps or 60 s, 256 queued pairs, the default gate, no
-     * signing, token traces on, seed 0, the CPU.
+     * signing, token traces on, seed 0, the CPU, images inline or from local files only.
      */
     public static Builder builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts) {
@@ -71,6 +74,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
         private boolean traceTokens = true;
         private long seed;
         private Device device = Device.cpu();
+        private ImageSources images = ImageSources.defaults();
 
         private Builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                         ArtifactStore artifacts) {
@@ -139,10 +143,17 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
             return this;
         }
 
+        /** Where pair images may come from: inline and local files by default, http(s) only from allowed hosts. */
+        public Builder images(ImageSources value) {
+            this.images = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the settings do not fit together */
         public OnlineTrainerConfig build() {
             return new OnlineTrainerConfig(clientConfig, topics, modelName, basePath, artifacts, training, batchSize,
-                    publishEverySteps, publishEvery, maxQueuedPairs, gate, signingKey, traceTokens, seed, device);
+                    publishEverySteps, publishEvery, maxQueuedPairs, gate, signingKey, traceTokens, seed, device,
+                    images);
         }
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
+import io.tpostream.trainer.image.UnusableImageException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.ModelWeights;
@@ -31,27 +32,32 @@ import java.util.Map;
  */
 public final class TrainingSession implements AutoCloseable {
 
-    /** Images larger than this are not read (the streams app already refuses far smaller ones). */
-    private static final long MAX_IMAGE_BYTES = 64L << 20;
-
     private final String modelName;
     private final PreferenceConfig config;
     private final ModelInstance reference;
     private final ModelInstance policy;
-    private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
+    private final ImageResolver images;
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
     private final int maxPositions;
     private PreferenceTrainer trainer;
     private long nonFiniteAtStart;
 
+    /** A session that reads inline images and local files only. */
+    public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
+                           long startVersion) {
+        this(modelName, config, reference, start, startVersion, ImageResolver.localOnly());
+    }
+
     /**
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
      * @param start        checkpoint the policy continues from
      * @param startVersion the version {@code start} is (see {@link #resetTo})
+     * @param images       turns the pairs' image references into pixels
      */
     public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
-                           long startVersion) {
+                           long startVersion, ImageResolver images) {
         this.modelName = modelName;
+        this.images = images;
         this.config = config;
         this.reference = reference;
         this.policy = reference.copy();
@@ -106,8 +112,8 @@ public final class TrainingSession implements AutoCloseable {
             try {
                 pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
                         p.getRejected()));
-            } catch (ImageResolver.UnresolvableImageException e) {
-                unusable.put(p.getPairId(), e.reason() + ": " + e.getMessage());
+            } catch (UnusableImageException e) {
+                unusable.put(p.getPairId(), e.problem() + ": " + e.getMessage());
             }
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
