@@ -46,6 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
                         + "PASSED version and its committed offsets. A second trainer of the same model fences this "
                         + "one. Prints one line per published version."},
         footer = {"",
+                "Pairs whose image cannot be used (unreadable, refused host, timeout, too large, not a PNG/JPEG, wrong "
+                        + "sha-256, ...) are quarantined: listed in their version's record and written, with the "
+                        + "reason and their bytes, to the dead-letter topic in the version's transaction.",
                 "Replays are bit-identical only with the intra-op thread count the version was trained with; the "
                         + "tpo launcher runs PyTorch with one (-Dai.djl.pytorch.num_threads=1).",
                 "Exit codes: 0 done (--max-versions), 130/143 stopped cleanly by Ctrl-C/SIGTERM (as any JVM ended by a "
@@ -63,6 +66,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    ImageSourceOptions images;
 
     @Option(names = "--model", required = true, paramLabel = "NAME",
             description = "The model to train (letters, digits, '.', '_', '-'); its consumer group and transactional "
@@ -267,7 +273,7 @@ final class TrainCommand implements Callable<Integer> {
                     .publishEvery(Duration.ofMillis(Math.round(publishEverySeconds * 1000)))
                     .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).staleness(staleness).signingKey(keys)
                     .traceTokens(!noTokenTraces)
-                    .seed(seed).device(Devices.resolve(device)).build();
+                    .seed(seed).device(Devices.resolve(device)).images(images.sources()).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -5,6 +5,7 @@ import io.tpostream.ops.base.BaseModels;
 import io.tpostream.ops.console.ProgressBar;
 import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ModelVersion;
@@ -186,7 +187,11 @@ public final class DemoRun {
             java.util.Set<String> sources = new java.util.HashSet<>();
             var pairs = TopicSnapshot.read(client.clientConfig(), topics.pairs(), Duration.ofSeconds(60));
             pairs.forEach(r -> sources.addAll(pairSerde.decode(r.value()).getSourceEventIds()));
-            long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60)).size();
+            // the trainer's dead letters of quarantined pairs share the topic; they are not feedback records
+            AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class);
+            long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60))
+                    .stream().filter(r -> deadLetterSerde.decode(r.value()).getSourceTopic().equals(topics.feedback()))
+                    .count();
             return new DemoSummary.Accounting(counts.getOrDefault("events-in", 0L), pairs.size(), sources.size(),
                     deadLetters, counts.getOrDefault("held-ratings", 0L));
         }

@@ -37,13 +37,16 @@ class OnlineCommandsTest {
                 "--publish-every-seconds=T", "Default: 60", "--gate=on|off", "--gate-probe-images=N", "Default: 32",
                 "--signing-key=FILE", "--device=auto|cpu|gpu[:N]", "Default: auto", "--learning-rate=LR", "1e-4",
                 "--max-staleness=N|off", "off: train every pair. Default: off",
-                "3 fenced by another trainer", "intra-op thread count")) {
+                "3 fenced by another trainer", "intra-op thread count", "--image-hosts=HOST[,HOST...]",
+                "--image-fetch-timeout=DURATION", "Default: 20s", "--image-cache-bytes=BYTES")) {
             // help text wraps at the terminal width: compare with single spaces
             assertTrue(train.out().replaceAll("\\s+", " ").contains(expected),
                     "train --help lacks '" + expected + "':\n" + train.out());
         }
         assertTrue(Cli.run("subscribe", "--help").out().contains("--public-key=FILE"));
-        assertTrue(Cli.run("replay", "--help").out().contains("REPRODUCED (exit 0)"));
+        Cli.Result replay = Cli.run("replay", "--help");
+        assertTrue(replay.out().contains("REPRODUCED (exit 0)"));
+        assertTrue(replay.out().contains("--image-hosts=HOST"), "replay reads images as train does: " + replay.out());
         assertTrue(Cli.run("keygen", "--help").out().contains("Default: tpo-signing"));
     }
 

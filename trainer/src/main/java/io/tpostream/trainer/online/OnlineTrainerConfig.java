@@ -2,6 +2,7 @@ package io.tpostream.trainer.online;
 
 import ai.djl.Device;
 import io.tpostream.schema.Topics;
+import io.tpostream.trainer.image.ImageSources;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.training.PreferenceConfig;
 
@@ -30,12 +31,13 @@ import java.util.Map;
  * @param traceTokens         whether to publish per-token reward traces
  * @param seed                recorded with every version (the training itself is seeded by pair ids)
  * @param device              where tensors live
+ * @param images              where pair images may come from (inline, files, allowed http(s) hosts) and the limits
  */
 public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts, PreferenceConfig training, int batchSize,
                                   int publishEverySteps, Duration publishEvery, int maxQueuedPairs, GateConfig gate,
                                   StalenessBound staleness, KeyPair signingKey, boolean traceTokens, long seed,
-                                  Device device) {
+                                  Device device, ImageSources images) {
 
     public OnlineTrainerConfig {
         java.util.Objects.requireNonNull(staleness, "staleness (StalenessBound.off() for none)");
@@ -50,7 +52,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
     /**
      * A builder with what the trainer cannot do without; the rest defaults as {@code tpo train} does: TPO at its
      * default settings, batches of 8, a version every 20 steps or 60 s, 256 queued pairs, the default gate, no
-     * staleness bound, no signing, token traces on, seed 0, the CPU.
+     * staleness bound, no signing, token traces on, seed 0, the CPU, images inline or from local files only.
      */
     public static Builder builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts) {
@@ -75,6 +77,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
         private boolean traceTokens = true;
         private long seed;
         private Device device = Device.cpu();
+        private ImageSources images = ImageSources.defaults();
 
         private Builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                         ArtifactStore artifacts) {
@@ -149,11 +152,17 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
             return this;
         }
 
+        /** Where pair images may come from: inline and local files by default, http(s) only from allowed hosts. */
+        public Builder images(ImageSources value) {
+            this.images = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the settings do not fit together */
         public OnlineTrainerConfig build() {
             return new OnlineTrainerConfig(clientConfig, topics, modelName, basePath, artifacts, training, batchSize,
                     publishEverySteps, publishEvery, maxQueuedPairs, gate, staleness, signingKey, traceTokens, seed,
-                    device);
+                    device, images);
         }
     }
 

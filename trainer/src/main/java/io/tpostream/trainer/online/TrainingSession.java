@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
+import io.tpostream.trainer.image.UnusableImageException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.ModelWeights;
@@ -31,29 +32,34 @@ import java.util.Map;
  */
 public final class TrainingSession implements AutoCloseable {
 
-    /** Images larger than this are not read (the streams app already refuses far smaller ones). */
-    private static final long MAX_IMAGE_BYTES = 64L << 20;
-
     private final String modelName;
     private final PreferenceConfig config;
     private final StalenessBound staleness;
     private final ModelInstance reference;
     private final ModelInstance policy;
-    private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
+    private final ImageResolver images;
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
     private final int maxPositions;
     private PreferenceTrainer trainer;
     private long nonFiniteAtStart;
+
+    /** A session that reads inline images and local files only. */
+    public TrainingSession(String modelName, PreferenceConfig config, StalenessBound staleness,
+                           ModelInstance reference, byte[] start, long startVersion) {
+        this(modelName, config, staleness, reference, start, startVersion, ImageResolver.localOnly());
+    }
 
     /**
      * @param staleness    which pairs are too old to train (see {@link #train})
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
      * @param start        checkpoint the policy continues from
      * @param startVersion the version {@code start} is (see {@link #resetTo})
+     * @param images       turns the pairs' image references into pixels
      */
     public TrainingSession(String modelName, PreferenceConfig config, StalenessBound staleness,
-                           ModelInstance reference, byte[] start, long startVersion) {
+                           ModelInstance reference, byte[] start, long startVersion, ImageResolver images) {
         this.modelName = modelName;
+        this.images = images;
         this.config = config;
         this.staleness = staleness;
         this.reference = reference;
@@ -68,11 +74,14 @@ public final class TrainingSession implements AutoCloseable {
      * @param step        the step, or null if no pair of the batch was usable
      * @param otherModels pairs of other models, skipped
      * @param stale       pairs of a policy too far behind, skipped
-     * @param unusable    what could not be trained and why, by pair id (or partition@offset if undecodable)
+     * @param unusable    the records that could not be trained, by pair id ({@code partition@offset} if
+     *                    undecodable), with the reason, written {@code CODE: detail}
      * @param sourceTimes the source times of the pairs of this model that were not stale
+     * @param records     the record behind each pair id (and {@code partition@offset}) of the batch, for the dead
+     *                    letters of the unusable and quarantined ones
      */
     public record BatchResult(StepOutcome step, int otherModels, int stale, Map<String, String> unusable,
-                              List<Long> sourceTimes) {
+                              List<Long> sourceTimes, Map<String, PairRecord> records) {
     }
 
     /**
@@ -86,6 +95,7 @@ public final class TrainingSession implements AutoCloseable {
     public BatchResult train(List<PairRecord> batch, long trainedFrom) {
         List<TrainingPair> pairs = new ArrayList<>();
         Map<String, String> unusable = new java.util.LinkedHashMap<>();
+        Map<String, PairRecord> records = new java.util.HashMap<>();
         List<Long> sourceTimes = new ArrayList<>();
         int otherModels = 0;
         int stale = 0;
@@ -95,8 +105,10 @@ public final class TrainingSession implements AutoCloseable {
                 p = serde.decode(r.value());
             } catch (UndecodableRecordException e) {
                 unusable.put(r.partition() + "@" + r.offset(), "UNDECODABLE: " + e.getMessage());
+                records.put(r.partition() + "@" + r.offset(), r);
                 continue;
             }
+            records.put(p.getPairId(), r);
             if (!p.getModelName().equals(modelName)) {
                 otherModels++;
                 continue;
@@ -115,12 +127,12 @@ public final class TrainingSession implements AutoCloseable {
             try {
                 pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
                         p.getRejected()));
-            } catch (ImageResolver.UnresolvableImageException e) {
-                unusable.put(p.getPairId(), e.reason() + ": " + e.getMessage());
+            } catch (UnusableImageException e) {
+                unusable.put(p.getPairId(), e.problem() + ": " + e.getMessage());
             }
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
-        return new BatchResult(outcome, otherModels, stale, unusable, sourceTimes);
+        return new BatchResult(outcome, otherModels, stale, unusable, sourceTimes, records);
     }
 
     /**

@@ -24,6 +24,7 @@ public final class TrainingWindow {
     private final Map<String, double[]> metricSums = new LinkedHashMap<>();
     private final List<PairTrace> traces = new ArrayList<>();
     private final Map<String, String> quarantined = new LinkedHashMap<>();
+    private final Map<String, PairRecord> quarantinedRecords = new LinkedHashMap<>();
     private long records;
     private long trainedPairs;
     private long otherModels;
@@ -63,8 +64,14 @@ public final class TrainingWindow {
         traces.addAll(pairTraces);
     }
 
-    public void quarantine(String pairId, String reason) {
+    /**
+     * @param pairId its pair id, or {@code partition@offset} for a record that is not a pair
+     * @param reason written {@code CODE: detail}
+     * @param record what was consumed, for its dead letter
+     */
+    public void quarantine(String pairId, String reason, PairRecord record) {
         quarantined.put(pairId, reason);
+        quarantinedRecords.put(pairId, record);
     }
 
     /** Counts pairs of other models, skipped. */
@@ -123,6 +130,11 @@ public final class TrainingWindow {
 
     public Map<String, String> quarantined() {
         return quarantined;
+    }
+
+    /** The consumed record of a quarantined pair. */
+    public PairRecord quarantinedRecord(String pairId) {
+        return quarantinedRecords.get(pairId);
     }
 
     public List<PairTrace> traces() {

@@ -2,6 +2,7 @@ package io.tpostream.trainer.online;
 
 import io.tpostream.schema.Artifact;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.TokenRewardTrace;
 import io.tpostream.schema.VersionStatus;
@@ -22,7 +23,8 @@ import java.util.Map;
 
 /**
  * Turns a trained window into a published version: checkpoint into the artifact store, the promotion gate's
- * verdict, then ONE short transaction with the version record, the token traces and the consumed offsets.
+ * verdict, then ONE short transaction with the version record, the token traces, the dead letters of the
+ * quarantined pairs and the consumed offsets.
  */
 final class VersionPublisher {
 
@@ -35,6 +37,7 @@ final class VersionPublisher {
     private final PromotionGate gate;
     private final AvroSerde<ModelVersion> versionSerde = AvroSerde.of(ModelVersion.class);
     private final AvroSerde<TokenRewardTrace> traceSerde = AvroSerde.of(TokenRewardTrace.class);
+    private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class);
 
     VersionPublisher(OnlineTrainerConfig config, KafkaProducer<String, byte[]> producer, PromotionGate gate) {
         this.config = config;
@@ -97,6 +100,10 @@ final class VersionPublisher {
             producer.send(new ProducerRecord<>(config.topics().tokenRewards(), trace.pairId(), traceSerde.encode(
                     TraceRecords.of(trace, config.modelName(), version, objective, record.getCreatedAt()))));
         }
+        // in the version's transaction: a dead letter exists exactly when its pair's window was published
+        window.quarantined().forEach((id, reason) -> producer.send(new ProducerRecord<>(config.topics().deadLetters(),
+                id, deadLetterSerde.encode(PairDeadLetters.of(id, reason, window.quarantinedRecord(id),
+                        config.modelName(), version, record.getCreatedAt())))));
         producer.sendOffsetsToTransaction(window.commitOffsets(), group);
         CrashPoint.reached("before-commit");
         producer.commitTransaction();

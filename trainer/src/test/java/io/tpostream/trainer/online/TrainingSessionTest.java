@@ -262,6 +262,8 @@ class TrainingSessionTest {
             assertEquals(2, r.unusable().size(), r.unusable().toString());
             assertTrue(r.unusable().get(P0 + "@3").startsWith("UNDECODABLE"), r.unusable().toString());
             assertTrue(r.unusable().get(badImage.getPairId()).startsWith("IMAGE_SHA_MISMATCH"), r.unusable().toString());
+            assertEquals(records.get(3), r.records().get(P0 + "@3"), "the record behind each id, for its dead letter");
+            assertEquals(records.get(4), r.records().get(badImage.getPairId()));
             assertNotNull(r.step());
             assertEquals(2, r.step().trained().size());
         }
