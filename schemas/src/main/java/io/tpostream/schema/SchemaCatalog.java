@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SchemaCatalog implements SchemaStore {
 
     /** Historical schema versions, as resources under {@code avro-history/}. */
-    static final List<String> HISTORY = List.of("FeedbackEvent-v1.avsc");
+    static final List<String> HISTORY = List.of("FeedbackEvent-v1.avsc", "PreferencePair-v1.avsc");
 
     /** The schemas this build writes. */
     static final List<Schema> CURRENT = List.of(

@@ -58,12 +58,7 @@ class AvroSerdeTest {
     @Test
     void recordsWrittenWithTheV1SchemaDecodeWithDefaults() throws Exception {
         Schema v1 = SchemaCatalog.loadHistory("FeedbackEvent-v1.avsc");
-        GenericRecord image = new GenericData.Record(v1.getField("image").schema());
-        image.put("sha256", "cd".repeat(32));
-        image.put("uri", "file:///img/1.png");
-        image.put("mediaType", "image/png");
-        image.put("width", 64);
-        image.put("height", 48);
+        GenericRecord image = imageByUri(v1);
         GenericRecord old = new GenericData.Record(v1);
         old.put("eventId", "old-1");
         old.put("occurredAt", 1_700_000_000_000L);
@@ -82,6 +77,45 @@ class AvroSerdeTest {
         assertEquals("default", decoded.getTenant(), "field added in v2 takes its default");
         assertTrue(decoded.getAttributes().isEmpty());
         assertNull(decoded.getAnnotator());
+    }
+
+    @Test
+    void pairsWrittenBeforePolicyVersionDecodeWithTheVersionUnknown() {
+        Schema v1 = SchemaCatalog.loadHistory("PreferencePair-v1.avsc");
+        GenericRecord image = imageByUri(v1);
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("pairId", "ef".repeat(32));
+        old.put("image", image);
+        old.put("prompt", "Describe the image.");
+        old.put("chosen", "a red circle");
+        old.put("rejected", "a red circle and a blue square");
+        old.put("margin", 1.0);
+        old.put("sourceKind", new GenericData.EnumSymbol(v1.getField("sourceKind").schema(), "CORRECTION"));
+        old.put("sourceEventIds", List.of("e-7"));
+        old.put("sourceOccurredAt", 1_700_000_000_000L);
+        old.put("modelName", "scene-vlm");
+        old.put("tenant", "acme");
+        old.put("generatorVersion", "pairing-1");
+        old.put("createdAt", 1_700_000_000_500L);
+        PreferencePair decoded = AvroSerde.of(PreferencePair.class).decode(AvroSerde.encodeGeneric(v1, old));
+
+        assertNull(decoded.getPolicyVersion(), "a pair from before policyVersion: its policy is unknown");
+        assertEquals("a red circle", decoded.getChosen());
+        assertEquals(FeedbackKind.CORRECTION, decoded.getSourceKind());
+        assertEquals(List.of("e-7"), decoded.getSourceEventIds());
+        assertEquals("acme", decoded.getTenant());
+        assertEquals(Instant.ofEpochMilli(1_700_000_000_500L), decoded.getCreatedAt());
+    }
+
+    /** The image field of a record written with a historical schema, referring to the image by URI. */
+    private static GenericRecord imageByUri(Schema historical) {
+        GenericRecord image = new GenericData.Record(historical.getField("image").schema());
+        image.put("sha256", "cd".repeat(32));
+        image.put("uri", "file:///img/1.png");
+        image.put("mediaType", "image/png");
+        image.put("width", 64);
+        image.put("height", 48);
+        return image;
     }
 
     @Test
@@ -197,6 +231,14 @@ class AvroSerdeTest {
         DeadLetter d = DeadLetter.newBuilder().setSourceTopic("tpo.feedback").setSourcePartition(1).setSourceOffset(7)
                 .setReason("UNDECODABLE").setDetail("x").setRawValue(ByteBuffer.wrap(new byte[] {9}))
                 .setDeadLetteredAt(Instant.ofEpochMilli(3)).build();
+        PreferencePair pair = PreferencePair.newBuilder().setPairId("p").setImage(sampleEvent().getImage())
+                .setPrompt("Describe the image.").setChosen("a").setRejected("b").setMargin(2.0)
+                .setSourceKind(FeedbackKind.RATING).setSourceEventIds(List.of("e-1", "e-2"))
+                .setSourceOccurredAt(Instant.ofEpochMilli(4)).setModelName("scene-vlm").setPolicyVersion(6L)
+                .setGeneratorVersion("pairing-1").setCreatedAt(Instant.ofEpochMilli(5)).build();
+        AvroSerde<PreferencePair> pp = AvroSerde.of(PreferencePair.class);
+        assertEquals(pair, pp.decode(pp.encode(pair)));
+
         AvroSerde<DeadLetter> dl = AvroSerde.of(DeadLetter.class);
         DeadLetter back = dl.decode(dl.encode(d));
         assertEquals(d, back);

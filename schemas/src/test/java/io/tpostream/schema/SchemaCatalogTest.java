@@ -30,5 +30,17 @@ class SchemaCatalogTest {
             }
         }
         assertTrue(SchemaCatalog.standard().versionsOf(FeedbackEvent.getClassSchema().getFullName()).size() >= 2);
+        assertTrue(SchemaCatalog.standard().versionsOf(PreferencePair.getClassSchema().getFullName()).size() >= 2);
+    }
+
+    /**
+     * A history file must be the released schema itself, not a look-alike: pairs already on tpo.pairs carry the
+     * fingerprint of the PreferencePair schema of the builds before policyVersion, and only that finds their writer.
+     */
+    @Test
+    void theFirstPreferencePairIsFoundByTheFingerprintItsRecordsCarry() {
+        long releasedV1 = 0x030309869abd66e6L;
+        assertEquals(releasedV1, SchemaCatalog.fingerprint(SchemaCatalog.loadHistory("PreferencePair-v1.avsc")));
+        assertNotNull(SchemaCatalog.standard().findByFingerprint(releasedV1));
     }
 }

@@ -288,4 +288,22 @@ class PairingRulesTest {
         driver.send(rating("b", 1).response("two"), T0.plus(late));
         assertEquals(T0.plus(late), driver.pairs().get(0).getCreatedAt());
     }
+
+    /** The trainer's staleness bound reads this: the oldest model version whose writing is in the pair. */
+    @Test
+    void aPairCarriesThePolicyVersionOfItsOldestModelWrittenResponse() {
+        driver.send(correction("c", "a dog", "a cat").modelVersion(4), T0);
+        driver.send(comparison("k", "a cow", "a cat", true).modelVersion(5), T0);
+        // an older rating held, a newer one arriving; then a newer one held, an older one arriving
+        driver.send(rating("held-old", 5).response("one").modelVersion(3), T0);
+        driver.send(rating("new", 1).response("two").modelVersion(7), T0.plusSeconds(1));
+        driver.send(rating("held-new", 5).response("three").modelVersion(9).image(TestEvents.imageByUri("dog")), T0);
+        driver.send(rating("old", 1).response("four").modelVersion(2).image(TestEvents.imageByUri("dog")),
+                T0.plusSeconds(1));
+
+        List<PreferencePair> pairs = driver.pairs();
+        assertEquals(List.of(List.of("c"), List.of("k"), List.of("held-old", "new"), List.of("held-new", "old")),
+                pairs.stream().map(PreferencePair::getSourceEventIds).toList());
+        assertEquals(List.of(4L, 5L, 3L, 2L), pairs.stream().map(PreferencePair::getPolicyVersion).toList());
+    }
 }

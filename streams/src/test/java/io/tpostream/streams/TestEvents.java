@@ -237,6 +237,11 @@ public final class TestEvents {
             return this;
         }
 
+        public Builder modelVersion(long v) {
+            b.setModelVersion(v);
+            return this;
+        }
+
         public Builder tenant(String v) {
             b.setTenant(v);
             return this;

@@ -190,11 +190,10 @@ public final class EndToEndBenchmark {
                 Scene scene = world.scene(s.seed(), i);
                 RgbImage image = world.render(scene);
                 long seed = Seeds.derive(s.seed(), i, USER_STREAM);
-                Optional<Rated> rated = serving.withModel(m -> new Rated(SampleRanking.bestAgainstWorst(
+                Optional<Rated> rated = serving.serve((m, v) -> new Rated(SampleRanking.bestAgainstWorst(
                         new CaptionGenerator(m, 24).generate(Collections.nCopies(SAMPLES, image),
                                 SceneText.CAPTION_PROMPT, 1.0, seed).stream().map(CaptionGenerator.Generation::text)
-                                .filter(t -> !t.isBlank()).toList(), scene),
-                        serving.version().map(ModelVersion::getVersion).orElse(0L)));
+                                .filter(t -> !t.isBlank()).toList(), scene), v.getVersion()));
                 if (rated.isEmpty() || rated.get().preference().isEmpty()) {
                     tied++;
                     progress.accept(i + 1, total);

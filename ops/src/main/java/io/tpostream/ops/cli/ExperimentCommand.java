@@ -63,11 +63,13 @@ final class ExperimentCommand implements Callable<Integer> {
     List<String> objectives;
 
     @Option(names = "--noise-steps", split = ",", paramLabel = "LIST",
-            description = "Diffusion steps k of the corrupted image, one arm each (default: 500).")
+            description = "Diffusion steps k of the corrupted image: one tpo arm each, at the default a (default: 500).")
     List<Integer> noiseSteps;
 
     @Option(names = "--weight-offset", split = ",", paramLabel = "LIST",
-            description = "Weight offsets a (weights are sigmoid(s) + a), one arm each (default: 0.5).")
+            description = "Weight offsets a (weights are sigmoid(s) + a): one tpo arm each, at the default k"
+                    + " (default: 0.5). k and a vary one at a time, on plain tpo when it is listed, else on every"
+                    + " token-weighted objective listed.")
     List<Double> weightOffsets;
 
     @Option(names = {"--seed", "--seeds"}, defaultValue = "1", split = ",", paramLabel = "S[,S...]",
@@ -119,6 +121,11 @@ final class ExperimentCommand implements Callable<Integer> {
             description = "Share of preferences flipped in the noisy regime (default: ${DEFAULT-VALUE}).")
     double flipShare;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Runs trained at the same time, each on a thread of its own with one PyTorch intra-op thread"
+                    + " (default: the machine's cores, ${DEFAULT-VALUE} here). Results do not depend on it.")
+    int workers = Runtime.getRuntime().availableProcessors();
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every run's metrics, the chosen"
             + " learning rates and the token-weight diagnosis here.")
     Path json;
@@ -153,10 +160,17 @@ final class ExperimentCommand implements Callable<Integer> {
                 regime);
         ProgressBar bar = new ProgressBar(spec.commandLine().getErr());
         long started = System.nanoTime();
-        ExperimentResult result = PreferenceExperiment.run(base, config, device.resolve(), bar::update);
-        out.println("tpo experiment " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
+        if (workers < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--workers must be at least 1");
+        }
+        ExperimentResult result = PreferenceExperiment.run(base, config, workers, device.resolve(), bar::update);
+        out.println("tpo " + String.join(" ", spec.commandLine().getParseResult().originalArgs()));
         out.print(new StudyReport(result).full());
-        out.printf("study time %s%n", ProgressBar.duration((System.nanoTime() - started) / 1e9));
+        double cpuSeconds = ProcessHandle.current().info().totalCpuDuration().map(d -> d.toMillis() / 1e3)
+                .orElse(Double.NaN);
+        out.printf("study time %s wall, %s of CPU in this process, %d workers%n",
+                ProgressBar.duration((System.nanoTime() - started) / 1e9),
+                Double.isNaN(cpuSeconds) ? "unknown" : ProgressBar.duration(cpuSeconds), workers);
         if (json != null) {
             StudyFiles.write(json, result);
         }

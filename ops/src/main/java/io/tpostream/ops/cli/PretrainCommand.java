@@ -32,21 +32,21 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "tiny", description = "Model size: tiny, small or base.")
     String preset;
 
-    @Option(names = "--steps", defaultValue = "-1", paramLabel = "N", description = "Optimizer steps (default: the preset's).")
-    int steps;
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (default: the preset's).")
+    Integer steps;
 
-    @Option(names = "--batch-size", defaultValue = "-1", paramLabel = "N", description = "Examples per step (default 32).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N", description = "Examples per step (default 32).")
+    Integer batchSize;
 
     @Option(names = "--seed", defaultValue = "7", description = "Seeds the weights and the data.")
     long seed;
 
-    @Option(names = "--learning-rate", defaultValue = "-1", paramLabel = "LR", description = "Peak learning rate (default 2e-3).")
-    double learningRate;
+    @Option(names = "--learning-rate", paramLabel = "LR", description = "Peak learning rate (default 2e-3).")
+    Double learningRate;
 
-    @Option(names = "--partner-mention-rate", defaultValue = "-1", paramLabel = "P",
+    @Option(names = "--partner-mention-rate", paramLabel = "P",
             description = "How often training captions mention an absent usual partner (default 0.7).")
-    double partnerMentionRate;
+    Double partnerMentionRate;
 
     @Option(names = "--eval-images", defaultValue = "100", paramLabel = "N", description = "Held-out scenes for the final metrics.")
     int evalImages;
@@ -54,9 +54,10 @@ final class PretrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PretrainConfig d = PretrainConfig.defaults();
-        PretrainConfig config = new PretrainConfig(preset, steps > 0 ? steps : d.steps(),
-                batchSize > 0 ? batchSize : d.batchSize(), seed, learningRate > 0 ? learningRate : d.peakLearningRate(),
-                d.captionShare(), d.biasStrength(), partnerMentionRate >= 0 ? partnerMentionRate : d.partnerMentionRate());
+        PretrainConfig config = new PretrainConfig(preset, steps != null ? steps : d.steps(),
+                batchSize != null ? batchSize : d.batchSize(), seed,
+                learningRate != null ? learningRate : d.peakLearningRate(), d.captionShare(), d.biasStrength(),
+                partnerMentionRate != null ? partnerMentionRate : d.partnerMentionRate());
         Map<String, Object> report = BaseModels.pretrain(config, device.resolve(), out, evalImages, spec.commandLine().getErr());
         PrintWriter o = spec.commandLine().getOut();
         o.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report.get("metrics")));

@@ -3,6 +3,7 @@ package io.tpostream.ops.cli;
 import io.tpostream.trainer.model.Devices;
 import io.tpostream.trainer.online.ReplayAudit;
 import io.tpostream.trainer.publish.LocalArtifactStore;
+import io.tpostream.trainer.training.ImageResolver;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.Mixin;
@@ -25,7 +26,9 @@ import java.util.concurrent.Callable;
                 "Prints REPRODUCED (exit 0) when the sha-256 matches, or MISMATCH and the first differing tensor "
                         + "(exit 1)."},
         footer = {"", "Bit-identical only on the CPU with the intra-op thread count the version was trained with "
-                + "(recorded as intra_op_threads; the tpo launcher uses one)."})
+                + "(recorded as intra_op_threads; the tpo launcher uses one), and with images read as the trainer "
+                + "read them: give the --image-* options tpo train had (fetched images must still be served, with "
+                + "the same bytes)."})
 final class ReplayCommand implements Callable<Integer> {
 
     @Spec
@@ -33,6 +36,9 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    ImageSourceOptions images;
 
     @Option(names = "--model", required = true, paramLabel = "NAME", description = "The model.")
     String model;
@@ -61,7 +67,8 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         ReplayAudit audit = new ReplayAudit(kafka.clientSettings().commonMap(), kafka.topics().modelVersions(),
-                List.of(new LocalArtifactStore(artifacts)), Devices.resolve(device), Duration.ofSeconds(timeoutSeconds));
+                List.of(new LocalArtifactStore(artifacts)), Devices.resolve(device), Duration.ofSeconds(timeoutSeconds),
+                new ImageResolver(images.sources()));
         ReplayAudit.Result result = audit.audit(model, version);
         out.println(result.describe());
         out.flush();

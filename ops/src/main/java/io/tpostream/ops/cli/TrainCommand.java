@@ -10,6 +10,7 @@ import io.tpostream.trainer.online.GateConfig;
 import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
 import io.tpostream.trainer.online.PromotionGate;
+import io.tpostream.trainer.online.StalenessBound;
 import io.tpostream.trainer.publish.LocalArtifactStore;
 import io.tpostream.trainer.publish.VersionSignature;
 import io.tpostream.trainer.tpo.LearningRateSchedule;
@@ -45,6 +46,9 @@ import java.util.concurrent.atomic.AtomicInteger;
                         + "PASSED version and its committed offsets. A second trainer of the same model fences this "
                         + "one. Prints one line per published version."},
         footer = {"",
+                "Pairs whose image cannot be used (unreadable, refused host, timeout, too large, not a PNG/JPEG, wrong "
+                        + "sha-256, ...) are quarantined: listed in their version's record and written, with the "
+                        + "reason and their bytes, to the dead-letter topic in the version's transaction.",
                 "Replays are bit-identical only with the intra-op thread count the version was trained with; the "
                         + "tpo launcher runs PyTorch with one (-Dai.djl.pytorch.num_threads=1).",
                 "Exit codes: 0 done (--max-versions), 130/143 stopped cleanly by Ctrl-C/SIGTERM (as any JVM ended by a "
@@ -62,6 +66,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    ImageSourceOptions images;
 
     @Option(names = "--model", required = true, paramLabel = "NAME",
             description = "The model to train (letters, digits, '.', '_', '-'); its consumer group and transactional "
@@ -125,6 +132,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--max-queued-pairs", paramLabel = "N", defaultValue = "256",
             description = "Pairs read ahead of training before the consumer pauses.")
     int maxQueuedPairs;
+
+    @Option(names = "--max-staleness", paramLabel = "N|off", defaultValue = "off",
+            description = "Skip (and count as window/pairs_stale) pairs whose responses a model version more than N "
+                    + "versions older than the one trained from wrote; pairs of an unknown version are trained. off: "
+                    + "train every pair.")
+    String maxStaleness;
 
     @Option(names = "--no-token-traces", description = "Do not publish per-token reward traces.")
     boolean noTokenTraces;
@@ -231,6 +244,12 @@ final class TrainCommand implements Callable<Integer> {
         if (maxQueuedPairs < batchSize) {
             throw new ParameterException(spec.commandLine(), "--max-queued-pairs must be at least --batch-size");
         }
+        StalenessBound staleness;
+        try {
+            staleness = StalenessBound.parse(maxStaleness);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--max-staleness: " + e.getMessage(), e);
+        }
         KeyPair keys = null;
         if (signingKey != null) {
             try {
@@ -252,8 +271,9 @@ final class TrainCommand implements Callable<Integer> {
             return OnlineTrainerConfig.builder(settings.commonMap(), kafka.topics(), model, base, store)
                     .training(training).batchSize(batchSize).publishEverySteps(publishEverySteps)
                     .publishEvery(Duration.ofMillis(Math.round(publishEverySeconds * 1000)))
-                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).signingKey(keys).traceTokens(!noTokenTraces)
-                    .seed(seed).device(Devices.resolve(device)).build();
+                    .maxQueuedPairs(maxQueuedPairs).gate(gateConfig).staleness(staleness).signingKey(keys)
+                    .traceTokens(!noTokenTraces)
+                    .seed(seed).device(Devices.resolve(device)).images(images.sources()).build();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

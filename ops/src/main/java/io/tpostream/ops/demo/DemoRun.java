@@ -5,6 +5,7 @@ import io.tpostream.ops.base.BaseModels;
 import io.tpostream.ops.console.ProgressBar;
 import io.tpostream.ops.kafka.ClientSettings;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
 import io.tpostream.schema.ModelVersion;
@@ -51,6 +52,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -115,11 +117,13 @@ public final class DemoRun {
 
         DemoSummary run() throws Exception {
             LocalArtifactStore artifacts = new LocalArtifactStore(s.out().resolve("artifacts"));
-            OnlineTrainerConfig trainerConfig = new OnlineTrainerConfig(client.clientConfig(), topics, MODEL, base,
-                    artifacts, PreferenceConfig.defaults(s.objective())
-                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())),
-                    s.batchSize(), s.publishEverySteps(), s.publishEvery(), 512,
-                    GateConfig.defaults().withProbeImages(s.gateProbeImages()), null, true, s.seed(), device);
+            OnlineTrainerConfig trainerConfig = OnlineTrainerConfig.builder(client.clientConfig(), topics, MODEL, base,
+                            artifacts)
+                    .training(PreferenceConfig.defaults(s.objective())
+                            .withLearningRate(LearningRateSchedule.constant(s.learningRate())))
+                    .batchSize(s.batchSize()).publishEverySteps(s.publishEverySteps()).publishEvery(s.publishEvery())
+                    .maxQueuedPairs(512).gate(GateConfig.defaults().withProbeImages(s.gateProbeImages()))
+                    .seed(s.seed()).device(device).build();
             OnlineTrainer trainer = new OnlineTrainer(trainerConfig, new OnlineTrainer.Listener() {
                 @Override
                 public void published(ModelVersion version, long publishMillis) {
@@ -183,7 +187,11 @@ public final class DemoRun {
             java.util.Set<String> sources = new java.util.HashSet<>();
             var pairs = TopicSnapshot.read(client.clientConfig(), topics.pairs(), Duration.ofSeconds(60));
             pairs.forEach(r -> sources.addAll(pairSerde.decode(r.value()).getSourceEventIds()));
-            long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60)).size();
+            // the trainer's dead letters of quarantined pairs share the topic; they are not feedback records
+            AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class);
+            long deadLetters = TopicSnapshot.read(client.clientConfig(), topics.deadLetters(), Duration.ofSeconds(60))
+                    .stream().filter(r -> deadLetterSerde.decode(r.value()).getSourceTopic().equals(topics.feedback()))
+                    .count();
             long outcomes = TopicSnapshot.read(client.clientConfig(), topics.outcomes(), Duration.ofSeconds(60)).size();
             return new DemoSummary.Accounting(counts.getOrDefault("events-in", 0L), pairs.size(), sources.size(),
                     deadLetters, counts.getOrDefault("held-ratings", 0L), outcomes);
@@ -223,6 +231,11 @@ public final class DemoRun {
             return (System.nanoTime() - started) / 1e9;
         }
 
+        /** What the serving model wrote for one tick's images, and the version it was. */
+        private record Captions(List<CaptionGenerator.Generation> greedy, List<CaptionGenerator.Generation> sampled,
+                                long version) {
+        }
+
         private long tick(SceneWorld world, SimulatedUsers users, AvroSerde<FeedbackEvent> serde, ServingModel serving,
                           KafkaProducer<String, byte[]> producer, long index, double elapsed) {
             List<Scene> scenes = new ArrayList<>();
@@ -232,19 +245,18 @@ public final class DemoRun {
                 scenes.add(scene);
                 images.add(world.render(scene));
             }
-            var served = serving.withModel(m -> {
+            // the version is the one that wrote the captions: read with the model, as a swap may come right after
+            Optional<Captions> served = serving.serve((m, v) -> {
                 CaptionGenerator g = new CaptionGenerator(m, 24);
-                return new Object[] {g.generate(images, SceneText.CAPTION_PROMPT, 0, 0),
-                        g.generate(images, SceneText.CAPTION_PROMPT, 1.0, s.seed() * 31 + index)};
+                return new Captions(g.generate(images, SceneText.CAPTION_PROMPT, 0, 0),
+                        g.generate(images, SceneText.CAPTION_PROMPT, 1.0, s.seed() * 31 + index), v.getVersion());
             });
             if (served.isEmpty()) {
                 return index;
             }
-            @SuppressWarnings("unchecked")
-            List<CaptionGenerator.Generation> greedy = (List<CaptionGenerator.Generation>) served.get()[0];
-            @SuppressWarnings("unchecked")
-            List<CaptionGenerator.Generation> sampled = (List<CaptionGenerator.Generation>) served.get()[1];
-            long version = serving.version().map(ModelVersion::getVersion).orElse(-1L);
+            List<CaptionGenerator.Generation> greedy = served.get().greedy();
+            List<CaptionGenerator.Generation> sampled = served.get().sampled();
+            long version = served.get().version();
             ChairMetric chair = new ChairMetric();
             Instant now = Instant.now();
             for (int i = 0; i < scenes.size(); i++) {

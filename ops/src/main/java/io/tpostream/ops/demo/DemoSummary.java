@@ -31,7 +31,8 @@ public record DemoSummary(DemoSettings settings, List<ModelVersion> versions, Li
      * @param recordsIn    records the pairing app read
      * @param pairs        pair records on tpo.pairs
      * @param pairedEvents distinct feedback events named as a source by some pair
-     * @param deadLetters  records on tpo.feedback.dlq (bad input)
+     * @param deadLetters  dead letters of feedback records on tpo.feedback.dlq (bad input; the trainer's dead letters
+     *                     of pairs, on the same topic, are not input records of the pairing app)
      * @param held         ratings still waiting in a window for a partner
      * @param outcomes     records on tpo.feedback.outcomes
      */

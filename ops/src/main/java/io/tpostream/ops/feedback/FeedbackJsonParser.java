@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tpostream.ops.json.Json;
 import io.tpostream.schema.FeedbackEvent;
 import io.tpostream.schema.FeedbackKind;
+import io.tpostream.schema.ImageProbe;
 import io.tpostream.schema.ImageRef;
 import io.tpostream.schema.Sha256;
 

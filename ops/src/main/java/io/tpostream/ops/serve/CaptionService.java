@@ -1,6 +1,6 @@
 package io.tpostream.ops.serve;
 
-import io.tpostream.ops.feedback.ImageProbe;
+import io.tpostream.schema.ImageProbe;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.image.RgbImage;

@@ -36,13 +36,17 @@ class OnlineCommandsTest {
         for (String expected : List.of("--objective=NAME", "Default: tpo", "--batch-size=N", "Default: 8",
                 "--publish-every-seconds=T", "Default: 60", "--gate=on|off", "--gate-probe-images=N", "Default: 32",
                 "--signing-key=FILE", "--device=auto|cpu|gpu[:N]", "Default: auto", "--learning-rate=LR", "1e-4",
-                "3 fenced by another trainer", "intra-op thread count")) {
+                "--max-staleness=N|off", "off: train every pair. Default: off",
+                "3 fenced by another trainer", "intra-op thread count", "--image-hosts=HOST[,HOST...]",
+                "--image-fetch-timeout=DURATION", "Default: 20s", "--image-cache-bytes=BYTES")) {
             // help text wraps at the terminal width: compare with single spaces
             assertTrue(train.out().replaceAll("\\s+", " ").contains(expected),
                     "train --help lacks '" + expected + "':\n" + train.out());
         }
         assertTrue(Cli.run("subscribe", "--help").out().contains("--public-key=FILE"));
-        assertTrue(Cli.run("replay", "--help").out().contains("REPRODUCED (exit 0)"));
+        Cli.Result replay = Cli.run("replay", "--help");
+        assertTrue(replay.out().contains("REPRODUCED (exit 0)"));
+        assertTrue(replay.out().contains("--image-hosts=HOST"), "replay reads images as train does: " + replay.out());
         assertTrue(Cli.run("keygen", "--help").out().contains("Default: tpo-signing"));
     }
 
@@ -62,6 +66,11 @@ class OnlineCommandsTest {
         Cli.Result gate = Cli.run(concat(common, "--base", base.toString(), "--gate", "maybe"));
         assertEquals(2, gate.exitCode());
         assertTrue(gate.err().contains("--gate: use on or off"), gate.err());
+
+        Cli.Result staleness = Cli.run(concat(common, "--base", base.toString(), "--max-staleness", "-2"));
+        assertEquals(2, staleness.exitCode());
+        assertTrue(staleness.err().contains("--max-staleness: a staleness bound is a number of versions, 0 or more "
+                + "(or off), not -2"), staleness.err());
 
         Cli.Result name = Cli.run("train", "--bootstrap-servers", "127.0.0.1:1", "--model", "a/b", "--base",
                 base.toString(), "--artifacts", dir.resolve("a").toString());

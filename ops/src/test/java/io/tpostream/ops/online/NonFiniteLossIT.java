@@ -9,6 +9,7 @@ import io.tpostream.ops.testing.RecordingSubscriber;
 import io.tpostream.ops.testing.SharedBroker;
 import io.tpostream.ops.testing.TestTrainer;
 import io.tpostream.ops.testing.Versions;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.Topics;
@@ -42,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Pairs whose loss cannot be finite, end to end: the base checkpoint carries one infinite embedding row (the word
  * {@value #WORD}), as an overflowing half-precision export can leave a rarely seen token. Every pair that mentions
  * the word has a non-finite loss; the trainer quarantines exactly those (id and reason in the version's
- * {@code quarantinedPairs}), trains the rest, keeps publishing, and a subscriber applies what it publishes.
+ * {@code quarantinedPairs}, a dead letter each), trains the rest, keeps publishing, and a subscriber applies what it
+ * publishes.
  */
 @ExtendWith(SharedBroker.class)
 class NonFiniteLossIT {
@@ -87,6 +89,9 @@ class NonFiniteLossIT {
         quarantined.values().forEach(reason -> assertTrue(reason.startsWith("NON_FINITE_LOSS"), reason));
         assertEquals(pairs.size() - mentioning.size(), versions.stream().mapToLong(ModelVersion::getPairs).sum(),
                 "the other pairs trained");
+        Versions.assertWindowsAccounted(versions);
+        Map<String, DeadLetter> deadLetters = Versions.assertQuarantinedAreDeadLettered(bootstrap, topics, versions);
+        deadLetters.values().forEach(d -> assertEquals("NON_FINITE_LOSS", d.getReason(), d.getDetail()));
         double poisonedRow = SceneFixtures.microSceneConfig().text().hiddenSize();
         for (ModelVersion v : versions.subList(1, versions.size())) {
             // the base's infinite row is all that is non-finite, in every version: training added no NaN

@@ -113,6 +113,9 @@ class OnlineTrainingIT {
         Versions.assertExactlyOnce(versions, produced);
         long trained = versions.stream().mapToLong(ModelVersion::getPairs).sum();
         assertEquals(produced.size(), trained, "every committed pair trained once; the aborted ones never");
+        Versions.assertWindowsAccounted(versions);
+        assertEquals(Map.of(), Versions.assertQuarantinedAreDeadLettered(bootstrap, topics, versions),
+                "nothing quarantined, no dead letter");
         // the aborted transaction sits inside a window: offsets there are not all pairs
         long spanned = versions.stream().flatMap(v -> v.getTrainingWindow().stream())
                 .mapToLong(w -> w.getUntilOffset() - w.getFromOffset()).sum();

@@ -1,6 +1,7 @@
 package io.tpostream.ops.testing;
 
 import io.tpostream.ops.broker.EmbeddedKafkaBroker;
+import io.tpostream.trainer.testing.TestPki;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;

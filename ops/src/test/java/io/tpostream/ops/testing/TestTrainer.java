@@ -2,9 +2,11 @@ package io.tpostream.ops.testing;
 
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Topics;
+import io.tpostream.trainer.image.ImageSources;
 import io.tpostream.trainer.online.GateConfig;
 import io.tpostream.trainer.online.OnlineTrainer;
 import io.tpostream.trainer.online.OnlineTrainerConfig;
+import io.tpostream.trainer.online.StalenessBound;
 import io.tpostream.trainer.publish.LocalArtifactStore;
 
 import java.io.IOException;
@@ -37,6 +39,8 @@ public final class TestTrainer implements AutoCloseable {
         private int batchSize = 4;
         private int publishEverySteps = 2;
         private Duration publishEvery = Duration.ofSeconds(2);
+        private StalenessBound staleness = StalenessBound.off();
+        private ImageSources images = ImageSources.defaults();
 
         public Settings(String bootstrap, Topics topics, String model, Path base, Path artifacts) {
             this.bootstrap = bootstrap;
@@ -56,6 +60,16 @@ public final class TestTrainer implements AutoCloseable {
             return this;
         }
 
+        public Settings staleness(StalenessBound bound) {
+            this.staleness = bound;
+            return this;
+        }
+
+        public Settings images(ImageSources sources) {
+            this.images = sources;
+            return this;
+        }
+
         public Settings publishEverySteps(int n) {
             this.publishEverySteps = n;
             return this;
@@ -66,7 +80,8 @@ public final class TestTrainer implements AutoCloseable {
                 return OnlineTrainerConfig.builder(Map.of("bootstrap.servers", bootstrap), topics, model, base,
                                 new LocalArtifactStore(artifacts))
                         .batchSize(batchSize).publishEverySteps(publishEverySteps).publishEvery(publishEvery)
-                        .maxQueuedPairs(64).gate(gate).signingKey(signingKey).seed(7).build();
+                        .maxQueuedPairs(64).gate(gate).staleness(staleness).signingKey(signingKey).seed(7)
+                        .images(images).build();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,13 +1,18 @@
 package io.tpostream.ops.testing;
 
+import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.OffsetWindow;
 import io.tpostream.schema.Sha256;
+import io.tpostream.schema.Topics;
 import io.tpostream.trainer.online.VersionHistory;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +23,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reading a model's versions and checking the promises the trainer makes about them. */
@@ -111,6 +118,54 @@ public final class Versions {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** In every version each record its window consumed was trained, of another model, stale, or quarantined. */
+    public static void assertWindowsAccounted(List<ModelVersion> versions) {
+        for (ModelVersion v : versions) {
+            Map<String, Double> m = v.getMetrics();
+            String which = "v" + v.getVersion() + " " + m;
+            assertEquals(m.get("window/records"), m.get("window/pairs_trained") + m.get("window/pairs_other_models")
+                    + m.get("window/pairs_stale") + m.get("window/pairs_quarantined"), which);
+            assertEquals((double) v.getPairs(), m.get("window/pairs_trained"), which);
+            assertEquals((double) v.getQuarantinedPairs().size(), m.get("window/pairs_quarantined"), which);
+        }
+    }
+
+    /**
+     * The trainer's dead letters (those read from the pairs topic) are exactly the quarantined pairs of the versions:
+     * one each, keyed by the pair's id, with the reason code its version records and the position it was read at,
+     * inside that version's window.
+     *
+     * @return the trainer's dead letters by pair id
+     */
+    public static Map<String, DeadLetter> assertQuarantinedAreDeadLettered(String bootstrap, Topics topics,
+                                                                         List<ModelVersion> versions) {
+        AvroSerde<DeadLetter> serde = AvroSerde.of(DeadLetter.class);
+        Map<String, DeadLetter> byPair = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicReader.readAll(bootstrap, topics.deadLetters())) {
+            DeadLetter d = serde.decode(r.value());
+            if (d.getSourceTopic().equals(topics.pairs())) {
+                String pairId = new String(r.key(), StandardCharsets.UTF_8);
+                assertNull(byPair.put(pairId, d), "two dead letters of pair " + pairId);
+            }
+        }
+        Map<String, String> quarantined = new TreeMap<>();
+        for (ModelVersion v : versions) {
+            for (String entry : v.getQuarantinedPairs()) {
+                String[] idAndReason = entry.split(" ", 2);
+                quarantined.put(idAndReason[0], idAndReason[1]);
+                DeadLetter d = byPair.get(idAndReason[0]);
+                assertNotNull(d, "no dead letter of " + entry);
+                assertTrue(idAndReason[1].startsWith(d.getReason() + ": "), d.getReason() + " for " + entry);
+                assertTrue(v.getTrainingWindow().stream().anyMatch(w -> w.getPartition() == d.getSourcePartition()
+                        && w.getFromOffset() <= d.getSourceOffset() && d.getSourceOffset() < w.getUntilOffset()),
+                        "dead letter of " + idAndReason[0] + " at " + d.getSourcePartition() + "@"
+                                + d.getSourceOffset() + " lies outside v" + v.getVersion() + "'s window");
+            }
+        }
+        assertEquals(quarantined.keySet(), byPair.keySet(), "one dead letter per quarantined pair, and no other");
+        return byPair;
     }
 
     public static List<Long> numbers(List<ModelVersion> versions) {

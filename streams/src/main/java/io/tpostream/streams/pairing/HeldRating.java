@@ -16,11 +16,12 @@ import io.tpostream.schema.ImageRef;
  * @param response   the rated response text
  * @param offset     input offset it was read from
  * @param modelName  the model that wrote the response (a pair names the newer side's)
+ * @param modelVersion the version of it that wrote the response (a pair's policy version is the older side's)
  * @param tenant     its tenant (likewise)
  * @param inlineImage its image reference if that carries the bytes, else null
  */
 public record HeldRating(String eventId, long occurredAt, String response, long offset, String modelName,
-                         String tenant, ImageRef inlineImage) {
+                         long modelVersion, String tenant, ImageRef inlineImage) {
 
     /** The reference, if it carries the image bytes; null otherwise. */
     static ImageRef ifInline(ImageRef image) {

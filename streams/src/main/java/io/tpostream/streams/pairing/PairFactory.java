@@ -35,17 +35,17 @@ final class PairFactory {
     }
 
     /** One side of a rating pair: what a pair takes from a rating, whether it just arrived or was held. */
-    record RatingSide(String eventId, String response, long occurredAt, String modelName, String tenant,
-                      ImageRef inlineImage) {
+    record RatingSide(String eventId, String response, long occurredAt, String modelName, long modelVersion,
+                      String tenant, ImageRef inlineImage) {
 
         static RatingSide of(FeedbackEvent e) {
             return new RatingSide(e.getEventId(), e.getResponse(), e.getOccurredAt().toEpochMilli(), e.getModelName(),
-                    e.getTenant(), HeldRating.ifInline(e.getImage()));
+                    e.getModelVersion(), e.getTenant(), HeldRating.ifInline(e.getImage()));
         }
 
         static RatingSide of(HeldRating h) {
-            return new RatingSide(h.eventId(), h.response(), h.occurredAt(), h.modelName(), h.tenant(),
-                    h.inlineImage());
+            return new RatingSide(h.eventId(), h.response(), h.occurredAt(), h.modelName(), h.modelVersion(),
+                    h.tenant(), h.inlineImage());
         }
     }
 
@@ -53,7 +53,8 @@ final class PairFactory {
      * Two ratings of the same image and prompt: the higher-rated response wins by the gap. Both name the same image
      * sha-256; the pair carries a reference with the bytes if either side has one (the chosen side's first), since
      * that always resolves, else the arriving record's. Model name and tenant are the newer event's (later
-     * occurredAt; the arriving one on a tie).
+     * occurredAt; the arriving one on a tie). The policy version is the older event's: a pair is as stale as the
+     * oldest policy that wrote part of it.
      *
      * @param arrivingImage the arriving record's image reference
      */
@@ -75,6 +76,7 @@ final class PairFactory {
                 .setSourceEventIds(List.of(chosen.eventId(), rejected.eventId()))
                 .setSourceOccurredAt(Instant.ofEpochMilli(newer.occurredAt()))
                 .setModelName(newer.modelName())
+                .setPolicyVersion(Math.min(arriving.modelVersion(), held.modelVersion()))
                 .setTenant(newer.tenant())
                 .setGeneratorVersion(generatorVersion)
                 .setCreatedAt(Instant.ofEpochMilli(createdAt))
@@ -98,6 +100,9 @@ final class PairFactory {
                 .setSourceEventIds(List.of(e.getEventId()))
                 .setSourceOccurredAt(e.getOccurredAt())
                 .setModelName(e.getModelName())
+                // the event's one version stamp is the version that wrote its response: a correction's other side
+                // is a person's text, and a comparison's other response is taken as shown beside it by that version
+                .setPolicyVersion(e.getModelVersion())
                 .setTenant(e.getTenant())
                 .setGeneratorVersion(generatorVersion)
                 .setCreatedAt(Instant.ofEpochMilli(createdAt))

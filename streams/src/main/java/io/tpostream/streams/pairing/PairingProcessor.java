@@ -222,7 +222,7 @@ final class PairingProcessor implements Processor<String, ValidFeedback, String,
             holdSlot = paired ? arriving.markPaired() : arriving;
             held.add(holdSlot);
             hold = new HeldRating(e.getEventId(), e.getOccurredAt().toEpochMilli(), e.getResponse(),
-                    RecordOrigin.of(context).offset(), e.getModelName(), e.getTenant(),
+                    RecordOrigin.of(context).offset(), e.getModelName(), e.getModelVersion(), e.getTenant(),
                     HeldRating.ifInline(e.getImage()));
             delta += paired ? 0 : 1;
         } else if (!paired) {

@@ -58,7 +58,8 @@ final class StateCodec {
     }
 
     /**
-     * [version][eventId][occurredAt][response][offset][modelName][tenant][has image: 0 or 1], and with an image
+     * [version][eventId][occurredAt][response][offset][modelName][modelVersion][tenant][has image: 0 or 1], and with
+     * an image
      * [sha256][uri or null][bytes][mediaType][width][height]
      */
     static Serde<HeldRating> heldRatingSerde() {
@@ -67,7 +68,7 @@ final class StateCodec {
                 return null;
             }
             byte[][] t = texts(h);
-            int size = 1 + 8 + 8 + 1 + (h.inlineImage() == null ? 0 : 8);
+            int size = 1 + 8 + 8 + 8 + 1 + (h.inlineImage() == null ? 0 : 8);
             for (byte[] b : t) {
                 size += length(b);
             }
@@ -99,6 +100,7 @@ final class StateCodec {
         putBytes(out, t[1]);
         out.putLong(h.offset());
         putBytes(out, t[2]);
+        out.putLong(h.modelVersion());
         putBytes(out, t[3]);
         ImageRef img = h.inlineImage();
         out.put((byte) (img == null ? 0 : 1));
@@ -116,6 +118,7 @@ final class StateCodec {
         String response = getString(in);
         long offset = in.getLong();
         String modelName = getString(in);
+        long modelVersion = in.getLong();
         String tenant = getString(in);
         ImageRef image = null;
         if (getBoolean(in)) {
@@ -128,7 +131,7 @@ final class StateCodec {
                     .setBytes(imageBytes == null ? null : ByteBuffer.wrap(imageBytes)).setMediaType(mediaType)
                     .setWidth(in.getInt()).setHeight(in.getInt()).build();
         }
-        return new HeldRating(eventId, occurredAt, response, offset, modelName, tenant, image);
+        return new HeldRating(eventId, occurredAt, response, offset, modelName, modelVersion, tenant, image);
     }
 
     private static byte[] bytes(ByteBuffer b) {

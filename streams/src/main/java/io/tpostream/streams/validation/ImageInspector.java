@@ -1,17 +1,9 @@
 package io.tpostream.streams.validation;
 
+import io.tpostream.schema.ImageProbe;
 import io.tpostream.schema.Sha256;
 import io.tpostream.streams.RejectReason;
 
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -67,51 +59,15 @@ final class ImageInspector {
 
     /** Reads the header, then the pixels: the checks only the decoder can make. */
     private Optional<Rejection> decode(byte[] bytes) {
-        // MemoryCacheImageInputStream: ImageIO.createImageInputStream may cache to a temp file, which is I/O
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                return reject(RejectReason.IMAGE_UNDECODABLE, "no ImageIO reader recognises these "
-                        + bytes.length + " bytes (they start with " + leadingHex(bytes) + ")");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                return checkHeaderThenDecode(reader);
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            // readers signal corrupt data with anything from IIOException to IndexOutOfBoundsException
-            return reject(RejectReason.IMAGE_UNDECODABLE, "inline image cannot be decoded: " + e);
+        try {
+            ImageProbe.decode(bytes, maxImagePixels);
+            return Optional.empty();
+        } catch (ImageProbe.TooManyPixelsException e) {
+            return reject(RejectReason.IMAGE_TOO_LARGE, "inline image header declares " + e.getMessage()
+                    + " (maxImagePixels); refused without decoding");
+        } catch (IllegalArgumentException e) {
+            return reject(RejectReason.IMAGE_UNDECODABLE, "inline image is " + e.getMessage());
         }
-    }
-
-    private Optional<Rejection> checkHeaderThenDecode(ImageReader reader) throws IOException {
-        String format = reader.getFormatName();
-        long width = reader.getWidth(0);
-        long height = reader.getHeight(0);
-        if (width <= 0 || height <= 0) {
-            return reject(RejectReason.IMAGE_UNDECODABLE, format + " header declares an empty image "
-                    + width + "x" + height);
-        }
-        // the header is read before any pixel: a tiny file that declares a huge raster ("image bomb")
-        // is refused here instead of making the decoder allocate it
-        if (width * height > maxImagePixels) {
-            return reject(RejectReason.IMAGE_TOO_LARGE, format + " header declares " + width + "x" + height
-                    + " = " + width * height + " pixels, more than maxImagePixels " + maxImagePixels
-                    + "; refused without decoding");
-        }
-        BufferedImage image = reader.read(0);
-        if (image == null) {
-            return reject(RejectReason.IMAGE_UNDECODABLE, format + " reader returned no image");
-        }
-        return Optional.empty();
-    }
-
-    private static String leadingHex(byte[] bytes) {
-        int n = Math.min(8, bytes.length);
-        return n == 0 ? "(nothing)" : HexFormat.ofDelimiter(" ").formatHex(bytes, 0, n);
     }
 
     private static Optional<Rejection> reject(RejectReason reason, String detail) {

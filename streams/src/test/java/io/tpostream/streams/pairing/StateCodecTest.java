@@ -30,12 +30,12 @@ class StateCodecTest {
 
     @Test
     void heldRatingsRoundTripIncludingLongUnicodeTextsAndInlineImages() {
-        HeldRating a = new HeldRating("e-1", 900L, "ü".repeat(40_000), 77L, "llava-tiny", "acme", null);
+        HeldRating a = new HeldRating("e-1", 900L, "ü".repeat(40_000), 77L, "llava-tiny", 12L, "acme", null);
         assertEquals(a, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", a)));
         ImageRef inline = ImageRef.newBuilder().setSha256("ab".repeat(32)).setUri(null)
                 .setBytes(ByteBuffer.wrap(new byte[] {1, 2, 3})).setMediaType("image/jpeg").setWidth(7).setHeight(9)
                 .build();
-        HeldRating b = new HeldRating("e-2", -5L, "a cat", 0L, "m", "t", inline);
+        HeldRating b = new HeldRating("e-2", -5L, "a cat", 0L, "m", 0L, "t", inline);
         assertEquals(b, ratings.deserializer().deserialize("t", ratings.serializer().serialize("t", b)));
     }
 
@@ -62,7 +62,7 @@ class StateCodecTest {
         byte[] huge = good.clone();
         huge[13] = 0x7f; // the slot count: far more entries than bytes left
         assertThrows(SerializationException.class, () -> states.deserializer().deserialize("t", huge));
-        byte[] rating = ratings.serializer().serialize("t", new HeldRating("e", 1L, "r", 2L, "m", "t", null));
+        byte[] rating = ratings.serializer().serialize("t", new HeldRating("e", 1L, "r", 2L, "m", 3L, "t", null));
         assertThrows(SerializationException.class,
                 () -> ratings.deserializer().deserialize("t", Arrays.copyOf(rating, rating.length - 1)));
     }

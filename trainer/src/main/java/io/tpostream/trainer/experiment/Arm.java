@@ -49,21 +49,21 @@ public record Arm(Objective objective, int noiseStep, double weightOffset) {
     }
 
     /**
-     * Every objective with every k and a; an objective that never reads a token score (dpo) gets one arm only,
-     * since k and a cannot change what it does.
+     * The arms of a study, one factor at a time as the paper's ablations vary them: every objective at the default k
+     * and a, then the swept objective with each other k (at the default a), then with each other a (at the default
+     * k). The swept objective is plain tpo when it is listed, else every token-weighted objective listed. An
+     * objective that never reads a token score (dpo) gets one arm only, since k and a cannot change what it does.
+     * (A full cross product would be 4 objectives x 5 k x 4 a = 80 arms for the preregistered ablation; the
+     * protocol names 12.)
      */
     public static List<Arm> grid(List<Objective> objectives, List<Integer> noiseSteps, List<Double> weightOffsets) {
         Set<Arm> arms = new LinkedHashSet<>();
-        for (Objective objective : objectives) {
-            if (!objective.needsCorruptedImage()) {
-                arms.add(of(objective));
-                continue;
-            }
-            for (int k : noiseSteps) {
-                for (double a : weightOffsets) {
-                    arms.add(new Arm(objective, k, a));
-                }
-            }
+        objectives.forEach(o -> arms.add(of(o)));
+        List<Objective> swept = objectives.contains(Objective.TPO) ? List.of(Objective.TPO)
+                : objectives.stream().filter(Objective::needsCorruptedImage).toList();
+        for (Objective objective : swept) {
+            noiseSteps.forEach(k -> arms.add(new Arm(objective, k, TpoLossConfig.DEFAULT_MARGIN_A)));
+            weightOffsets.forEach(a -> arms.add(new Arm(objective, ImageCorruption.DEFAULT_STEP, a)));
         }
         return new ArrayList<>(arms);
     }

@@ -12,6 +12,7 @@ import io.tpostream.trainer.experiment.diagnosis.WeightDiagnosis;
 import io.tpostream.trainer.experiment.regime.PairRegime;
 import io.tpostream.trainer.experiment.regime.RegimePairs;
 import io.tpostream.trainer.experiment.regime.ScenePair;
+import io.tpostream.trainer.model.GradMode;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.tpo.LearningRateSchedule;
 import io.tpostream.trainer.tpo.Objective;
@@ -32,6 +33,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * Offline, no Kafka: the preregistered study. Per regime, each arm's learning rate is chosen on the validation
@@ -40,6 +47,12 @@ import java.util.SplittableRandom;
  * of the unbiased world (where the usual partners are often absent, so hallucinating them shows). On-policy
  * regimes start every arm from the same pairs sampled from the base and re-sample from each arm's own policy
  * before every later epoch, the same number of pairs each time.
+ *
+ * <p>The study is cut into tasks that need nothing but the base and their own settings (the base's evaluation on a
+ * seed; some arms trained on one regime's pairs of one seed), in two stages: the base and the validation runs, then,
+ * with the rates those chose, the reported runs. Up to {@code workers} tasks run at once, the largest first, each on
+ * its own thread with its own copies of the base. A run's result does not depend on the number of workers (at a
+ * fixed intra-op thread count), and the result lists runs in the same order whatever it is.
  */
 public final class PreferenceExperiment {
 
@@ -57,67 +70,198 @@ public final class PreferenceExperiment {
 
     private final ModelInstance base;
     private final ExperimentConfig config;
+    private final int workers;
     private final SceneWorld world;
     private final Listener listener;
     private final Map<Long, ProbeSet> heldOut = new HashMap<>();
-    private final long totalUnits;
+    private long totalUnits = 1;
     private long doneUnits;
 
-    private PreferenceExperiment(ModelInstance base, ExperimentConfig config, Listener listener) {
-        this.base = base;
-        this.config = config;
-        this.world = SceneWorld.of(BiasMode.NONE, base.config().vision().imageSize());
-        this.listener = listener;
-        this.totalUnits = Math.max(1, estimateUnits(config));
+    /** One training of a task: an arm at a learning rate. */
+    record Training(Arm arm, double learningRate) {
     }
 
+    /**
+     * A piece of the study that needs nothing but the base: the base's evaluation on a seed (no regime), or
+     * trainings on one regime's pairs of one seed.
+     */
+    record Task(PairRegime regime, long seed, ExperimentResult.Role role, List<Training> trainings) {
+    }
+
+    private record Outcome(List<ExperimentResult.Run> runs, List<ExperimentResult.Diagnosis> diagnoses) {
+    }
+
+    private PreferenceExperiment(ModelInstance base, ExperimentConfig config, int workers, Listener listener) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1: " + workers);
+        }
+        this.base = base;
+        this.config = config;
+        this.workers = workers;
+        this.world = SceneWorld.of(BiasMode.NONE, base.config().vision().imageSize());
+        this.listener = listener;
+    }
+
+    /** Runs the study one task at a time. */
     public static ExperimentResult run(Path baseCheckpoint, ExperimentConfig config, Device device, Listener listener)
             throws IOException {
+        return run(baseCheckpoint, config, 1, device, listener);
+    }
+
+    /** Runs the study with up to {@code workers} tasks at a time. */
+    public static ExperimentResult run(Path baseCheckpoint, ExperimentConfig config, int workers, Device device,
+                                       Listener listener) throws IOException {
         try (ModelInstance base = ModelInstance.load(baseCheckpoint, device)) {
-            return new PreferenceExperiment(base, config, listener).run();
+            return new PreferenceExperiment(base, config, workers, listener).run();
         }
     }
 
     private ExperimentResult run() {
-        List<ExperimentResult.Run> runs = new ArrayList<>();
-        List<ExperimentResult.Selection> selections = new ArrayList<>();
-        List<ExperimentResult.Diagnosis> diagnoses = new ArrayList<>();
-        Map<Long, Map<String, Double>> baseMetrics = new HashMap<>();
         List<Long> validation = config.selectsLearningRate() ? config.tuneSeeds() : List.of();
+        List<Task> first = new ArrayList<>();
         for (long seed : allSeeds(validation)) {
-            Map<String, Double> metrics = evaluate(base, seed, "seed " + seed + ": base");
-            baseMetrics.put(seed, metrics);
-            runs.add(new ExperimentResult.Run("", ExperimentResult.BASE, seed, 0, role(seed), metrics, 0));
+            first.add(new Task(null, seed, role(seed), List.of()));
         }
-        Map<String, Map<Arm, Double>> chosen = new HashMap<>();
         for (PairRegime tuned : config.tunedRegimes()) {
-            chosen.put(tuned.configName(), select(tuned, validation, baseMetrics, runs, selections));
-        }
-        for (PairRegime regime : config.regimes()) {
-            String name = regime.configName();
-            Map<Arm, Double> rates = rates(regime, chosen);
-            for (long seed : config.seeds()) {
-                List<ScenePair> pairs = firstPairs(regime, seed);
-                Map<String, Double> before = null;
-                for (Arm arm : config.arms()) {
-                    boolean diagnose = diagnosed(arm);
-                    Trained t = train(regime, pairs, arm, rates.get(arm), seed, diagnose);
-                    runs.add(new ExperimentResult.Run(name, arm.name(), seed, rates.get(arm),
-                            ExperimentResult.Role.REPORTED, t.metrics, t.medianStepMillis));
-                    if (diagnose) {
-                        if (before == null) {
-                            before = WeightDiagnosis.measure(base, pairs, PreferenceConfig.defaults(Objective.TPO)
-                                    .corruption(), TpoLossConfig.DEFAULT_MARGIN_A, "_base");
-                        }
-                        Map<String, Double> values = new LinkedHashMap<>(before);
-                        values.putAll(t.weights);
-                        diagnoses.add(new ExperimentResult.Diagnosis(name, arm.name(), seed, values));
-                    }
+            for (Arm arm : config.arms()) {
+                for (long seed : validation) {
+                    first.add(new Task(tuned, seed, ExperimentResult.Role.VALIDATION,
+                            config.learningRates().stream().map(rate -> new Training(arm, rate)).toList()));
                 }
             }
         }
+        // the reported stage's size does not depend on the rates it will use: the estimate is whole from the start
+        totalUnits = Math.max(1, units(first) + units(reportedTasks(arm -> config.learningRates().get(0))));
+
+        List<ExperimentResult.Run> runs = new ArrayList<>();
+        List<ExperimentResult.Diagnosis> diagnoses = new ArrayList<>();
+        execute(first).forEach(o -> {
+            runs.addAll(o.runs());
+            diagnoses.addAll(o.diagnoses());
+        });
+        Map<Long, Map<String, Double>> baseMetrics = new HashMap<>();
+        runs.stream().filter(r -> r.arm().equals(ExperimentResult.BASE))
+                .forEach(r -> baseMetrics.put(r.seed(), r.metrics()));
+        List<ExperimentResult.Selection> selections = new ArrayList<>();
+        Map<String, Map<Arm, Double>> chosen = new HashMap<>();
+        for (PairRegime tuned : config.tunedRegimes()) {
+            chosen.put(tuned.configName(), select(tuned, runs, baseMetrics, selections));
+        }
+        List<Task> reported = new ArrayList<>();
+        for (PairRegime regime : config.regimes()) {
+            reported.addAll(reportedTasks(regime, rates(regime, chosen)::get));
+        }
+        execute(reported).forEach(o -> {
+            runs.addAll(o.runs());
+            diagnoses.addAll(o.diagnoses());
+        });
         listener.progress("done", totalUnits, totalUnits);
         return new ExperimentResult(runs, selections, diagnoses);
+    }
+
+    /** Every regime's reported tasks, each arm at the given rate. */
+    private List<Task> reportedTasks(Function<Arm, Double> rate) {
+        List<Task> tasks = new ArrayList<>();
+        config.regimes().forEach(regime -> tasks.addAll(reportedTasks(regime, rate)));
+        return tasks;
+    }
+
+    /**
+     * A regime's reported tasks: per seed, one task with every arm (they share the pairs), or, when there would be
+     * fewer tasks than twice the workers, the arms split over a few tasks per seed (each builds the same pairs).
+     * The split depends on the whole study's shape, never on the rates, so the estimate made first holds.
+     */
+    private List<Task> reportedTasks(PairRegime regime, Function<Arm, Double> rate) {
+        int wholeTasks = config.regimes().size() * config.seeds().size();
+        if (wholeTasks == 0) {
+            return List.of(); // a tune-only run reports nothing
+        }
+        int chunks = Math.min(config.arms().size(), Math.max(1, ceilDiv(2 * (workers > 1 ? workers : 0), wholeTasks)));
+        int armsPerTask = ceilDiv(config.arms().size(), chunks);
+        List<Task> tasks = new ArrayList<>();
+        for (long seed : config.seeds()) {
+            for (int from = 0; from < config.arms().size(); from += armsPerTask) {
+                List<Training> trainings = config.arms().subList(from, Math.min(from + armsPerTask,
+                        config.arms().size())).stream().map(arm -> new Training(arm, rate.apply(arm))).toList();
+                tasks.add(new Task(regime, seed, ExperimentResult.Role.REPORTED, trainings));
+            }
+        }
+        return tasks;
+    }
+
+    /** Runs the tasks, up to {@code workers} at a time and the largest first; their outcomes in the tasks' order. */
+    private List<Outcome> execute(List<Task> tasks) {
+        if (workers == 1 || tasks.size() <= 1) {
+            return tasks.stream().map(this::perform).toList();
+        }
+        List<Integer> largestFirst = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            largestFirst.add(i);
+        }
+        largestFirst.sort((a, b) -> Long.compare(units(tasks.get(b)), units(tasks.get(a))));
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(workers, tasks.size()), work -> {
+            Thread t = new Thread(() -> {
+                GradMode.offOnThisThread(); // a new thread records autograd until told otherwise
+                work.run();
+            }, "study-worker-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Map<Integer, Future<Outcome>> futures = new HashMap<>();
+            for (int i : largestFirst) {
+                futures.put(i, pool.submit(() -> perform(tasks.get(i))));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (int i = 0; i < tasks.size(); i++) {
+                outcomes.add(futures.get(i).get());
+            }
+            return outcomes;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("a study task failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the study ran", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One task, on a copy of the base of its own (several tasks may read the base at the same time). */
+    private Outcome perform(Task task) {
+        try (ModelInstance baseCopy = base.frozenCopy()) {
+            if (task.regime() == null) {
+                Map<String, Double> metrics = evaluate(baseCopy, task.seed(), "seed " + task.seed() + ": base");
+                return new Outcome(List.of(new ExperimentResult.Run("", ExperimentResult.BASE, task.seed(), 0,
+                        task.role(), metrics, 0)), List.of());
+            }
+            String name = task.regime().configName();
+            List<ScenePair> pairs = firstPairs(task.regime(), baseCopy, task.seed());
+            List<ExperimentResult.Run> runs = new ArrayList<>();
+            List<ExperimentResult.Diagnosis> diagnoses = new ArrayList<>();
+            Map<String, Double> before = null;
+            for (Training training : task.trainings()) {
+                boolean diagnose = task.role() == ExperimentResult.Role.REPORTED && diagnosed(training.arm());
+                Trained t = train(task.regime(), baseCopy, pairs, training.arm(), training.learningRate(),
+                        task.seed(), diagnose);
+                runs.add(new ExperimentResult.Run(name, training.arm().name(), task.seed(), training.learningRate(),
+                        task.role(), t.metrics, t.medianStepMillis));
+                if (diagnose) {
+                    if (before == null) {
+                        before = WeightDiagnosis.measure(baseCopy, pairs, PreferenceConfig.defaults(Objective.TPO)
+                                .corruption(), TpoLossConfig.DEFAULT_MARGIN_A, "_base");
+                    }
+                    Map<String, Double> values = new LinkedHashMap<>(before);
+                    values.putAll(t.weights);
+                    diagnoses.add(new ExperimentResult.Diagnosis(name, training.arm().name(), task.seed(), values));
+                }
+            }
+            return new Outcome(runs, diagnoses);
+        }
     }
 
     /** Each arm's learning rate in a regime: fixed beforehand, chosen on its own or on the tune regime, or the one. */
@@ -136,23 +280,18 @@ public final class PreferenceExperiment {
         return rates;
     }
 
-    /** Trains every arm at every candidate rate on the validation seeds and applies the preregistered rule. */
-    private Map<Arm, Double> select(PairRegime regime, List<Long> validation, Map<Long, Map<String, Double>> baseMetrics,
-                                    List<ExperimentResult.Run> runs, List<ExperimentResult.Selection> selections) {
+    /** Applies the preregistered rule to each arm's validation runs under a regime, at every candidate rate. */
+    private Map<Arm, Double> select(PairRegime regime, List<ExperimentResult.Run> runs,
+                                    Map<Long, Map<String, Double>> baseMetrics,
+                                    List<ExperimentResult.Selection> selections) {
         String name = regime.configName();
         Map<Arm, Double> rates = new LinkedHashMap<>();
-        Map<Long, List<ScenePair>> validationPairs = new HashMap<>();
         for (Arm arm : config.arms()) {
             Map<Double, List<LearningRateSelection.Trial>> trials = new LinkedHashMap<>();
             for (double rate : config.learningRates()) {
-                for (long seed : validation) {
-                    List<ScenePair> pairs = validationPairs.computeIfAbsent(seed, s -> firstPairs(regime, s));
-                    Trained t = train(regime, pairs, arm, rate, seed, false);
-                    runs.add(new ExperimentResult.Run(name, arm.name(), seed, rate, ExperimentResult.Role.VALIDATION,
-                            t.metrics, t.medianStepMillis));
-                    trials.computeIfAbsent(rate, r -> new ArrayList<>())
-                            .add(new LearningRateSelection.Trial(t.metrics, baseMetrics.get(seed)));
-                }
+                trials.put(rate, runs.stream().filter(r -> r.role() == ExperimentResult.Role.VALIDATION
+                                && r.regime().equals(name) && r.arm().equals(arm.name()) && r.learningRate() == rate)
+                        .map(r -> new LearningRateSelection.Trial(r.metrics(), baseMetrics.get(r.seed()))).toList());
             }
             LearningRateSelection.Choice choice = LearningRateSelection.choose(trials);
             rates.put(arm, choice.learningRate());
@@ -169,8 +308,8 @@ public final class PreferenceExperiment {
     private record Trained(Map<String, Double> metrics, double medianStepMillis, Map<String, Double> weights) {
     }
 
-    private Trained train(PairRegime regime, List<ScenePair> firstPairs, Arm arm, double rate, long seed,
-                          boolean diagnose) {
+    private Trained train(PairRegime regime, ModelInstance from, List<ScenePair> firstPairs, Arm arm, double rate,
+                          long seed, boolean diagnose) {
         int stepsPerEpoch = firstPairs.size() / config.batchSize();
         int total = stepsPerEpoch * config.epochs();
         PreferenceConfig settings = arm.settings().withLearningRate(LearningRateSchedule.warmupCosine(rate,
@@ -178,12 +317,12 @@ public final class PreferenceExperiment {
         String phase = String.format(Locale.ROOT, "%s seed %d: %s lr %s", regime.configName(), seed, arm.name(), rate);
         int stepUnits = arm.objective().needsCorruptedImage() ? 2 : 1;
         List<Double> stepMillis = new ArrayList<>();
-        try (ModelInstance policy = base.copy(); ModelInstance reference = base.frozenCopy()) {
+        try (ModelInstance policy = from.copy(); ModelInstance reference = from.frozenCopy()) {
             try (PreferenceTrainer trainer = new PreferenceTrainer(policy, reference, settings)) {
                 List<ScenePair> pairs = firstPairs;
                 for (int epoch = 0; epoch < config.epochs(); epoch++) {
                     if (epoch > 0 && regime.sampledFromPolicy()) {
-                        listener.progress(phase + " sampling", doneUnits, totalUnits);
+                        advance(0, phase + " sampling");
                         pairs = RegimePairs.build(regime, policy, world, seed, epoch, firstPairs.size(),
                                 config.regime());
                         advance(samplingUnits(), phase);
@@ -207,24 +346,25 @@ public final class PreferenceExperiment {
         }
     }
 
-    private List<ScenePair> firstPairs(PairRegime regime, long seed) {
+    private List<ScenePair> firstPairs(PairRegime regime, ModelInstance from, long seed) {
         String phase = regime.configName() + " seed " + seed + ": building pairs";
-        listener.progress(phase, doneUnits, totalUnits);
-        List<ScenePair> pairs = RegimePairs.build(regime, base, world, seed, 0, config.pairs(), config.regime());
+        advance(0, phase);
+        List<ScenePair> pairs = RegimePairs.build(regime, from, world, seed, 0, config.pairs(), config.regime());
         advance(samplingUnits(), phase);
         return pairs;
     }
 
     private Map<String, Double> evaluate(ModelInstance model, long seed, String phase) {
-        ProbeSet set = heldOut.computeIfAbsent(seed, s -> ProbeSet.generate(BenchmarkSpec.of(
-                Seeds.derive(s, 0, HELD_OUT_STREAM), config.evalImages(), BiasMode.NONE,
-                base.config().vision().imageSize())));
+        ProbeSet set = heldOutSet(seed);
         int items = set.captions().size() + set.pope().size();
-        long start = doneUnits;
-        double units = evalUnits(config);
-        EvalResult result = Evaluator.defaults().evaluate(model, set,
-                done -> listener.progress(phase, start + (long) (units * done / items), totalUnits));
-        doneUnits = start + (long) units;
+        long units = evalUnits(config);
+        long[] reported = {0};
+        EvalResult result = Evaluator.defaults().evaluate(model, set, done -> {
+            long now = units * done / items;
+            advance(now - reported[0], phase);
+            reported[0] = now;
+        });
+        advance(units - reported[0], phase);
         Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
         Double object = metrics.get("eval/score_object");
         Double other = metrics.get("eval/score_other");
@@ -234,8 +374,17 @@ public final class PreferenceExperiment {
         return metrics;
     }
 
-    private void advance(long units, String phase) {
-        doneUnits += units;
+    private ProbeSet heldOutSet(long seed) {
+        synchronized (heldOut) {
+            return heldOut.computeIfAbsent(seed, s -> ProbeSet.generate(BenchmarkSpec.of(
+                    Seeds.derive(s, 0, HELD_OUT_STREAM), config.evalImages(), BiasMode.NONE,
+                    base.config().vision().imageSize())));
+        }
+    }
+
+    /** Counts work done by any task; the listener hears of it one call at a time, never going back. */
+    private synchronized void advance(long units, String phase) {
+        doneUnits = Math.min(totalUnits, doneUnits + units);
         listener.progress(phase, doneUnits, totalUnits);
     }
 
@@ -253,34 +402,31 @@ public final class PreferenceExperiment {
         return new ArrayList<>(seeds);
     }
 
-    private static double evalUnits(ExperimentConfig config) {
-        return EVAL_UNITS_PER_IMAGE * config.evalImages();
+    private static long evalUnits(ExperimentConfig config) {
+        return (long) (EVAL_UNITS_PER_IMAGE * config.evalImages());
     }
 
-    /** The work of a whole study in DPO-step units, for the progress bar's estimate of the time left. */
-    static long estimateUnits(ExperimentConfig config) {
-        int validationSeeds = config.selectsLearningRate() ? config.tuneSeeds().size() : 0;
+    private long units(List<Task> tasks) {
+        return tasks.stream().mapToLong(this::units).sum();
+    }
+
+    /** A task's work in DPO-step units, for the progress bar's estimate of the time left and the schedule. */
+    long units(Task task) {
+        long eval = evalUnits(config);
+        if (task.regime() == null) {
+            return eval;
+        }
         int steps = (config.pairs() / config.batchSize()) * config.epochs();
-        double sampling = SAMPLING_UNITS_PER_PAIR * config.pairs();
-        double total = (validationSeeds + config.seeds().size()) * evalUnits(config);
-        for (PairRegime regime : config.tunedRegimes()) {
-            total += regimeUnits(config, regime, steps, sampling, validationSeeds, config.learningRates().size());
-        }
-        for (PairRegime regime : config.regimes()) {
-            total += regimeUnits(config, regime, steps, sampling, config.seeds().size(), 1);
-        }
-        return (long) total;
-    }
-
-    private static double regimeUnits(ExperimentConfig config, PairRegime regime, int steps, double sampling, int seeds,
-                                      int rates) {
-        double resampling = regime.sampledFromPolicy() ? (config.epochs() - 1) * sampling : 0;
-        double total = sampling * seeds;
-        for (Arm arm : config.arms()) {
-            double run = steps * (arm.objective().needsCorruptedImage() ? 2 : 1) + evalUnits(config) + resampling;
-            total += run * seeds * rates;
+        long resampling = task.regime().sampledFromPolicy() ? (config.epochs() - 1) * samplingUnits() : 0;
+        long total = samplingUnits();
+        for (Training training : task.trainings()) {
+            total += (long) steps * (training.arm().objective().needsCorruptedImage() ? 2 : 1) + eval + resampling;
         }
         return total;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     private static double median(List<Double> values) {

@@ -4,6 +4,7 @@ import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.Sha256;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.Artifacts;
+import io.tpostream.trainer.training.ImageResolver;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -37,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * The long-running trainer of one model: consumes {@code tpo.pairs}, trains incrementally, and publishes versions.
  *
  * <p>Per version: the checkpoint goes to the content-addressed artifact store first; then ONE short transaction
- * produces the {@link ModelVersion} record, the token-reward traces, and commits the consumed offsets. No
+ * produces the {@link ModelVersion} record, the token-reward traces, a dead letter for each quarantined pair, and
+ * commits the consumed offsets. No
  * transaction is ever open while training. The transactional id is the model's, so a second trainer for the same
  * model fences this one. After any failure the trainer starts over the way a restarted process would: from the
  * latest PASSED checkpoint and the offsets committed with it, so no pair is lost or trained twice.
@@ -81,11 +83,14 @@ public final class OnlineTrainer implements AutoCloseable {
     private final OnlineTrainerConfig config;
     private final Listener listener;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Outlives restarts: images fetched once stay cached. */
+    private final ImageResolver images;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     public OnlineTrainer(OnlineTrainerConfig config, Listener listener) {
         this.config = config;
         this.listener = listener;
+        this.images = new ImageResolver(config.images());
     }
 
     /**
@@ -113,6 +118,7 @@ public final class OnlineTrainer implements AutoCloseable {
                             + innermostMessage(e) + ". It needs valid credentials and these ACLs: READ on topic "
                             + config.topics().pairs() + " and group " + config.consumerGroup() + "; READ and WRITE on "
                             + config.topics().modelVersions() + "; WRITE on " + config.topics().tokenRewards()
+                            + " and " + config.topics().deadLetters()
                             + "; WRITE and DESCRIBE on transactional id " + config.transactionalId(), e);
                 }
                 if (!(e instanceof KafkaException || e instanceof UncheckedIOException)) {
@@ -186,8 +192,9 @@ public final class OnlineTrainer implements AutoCloseable {
                     listener.published(v0.version(), v0.millis());
                     lineage = new Lineage(v0.version(), baseBytes, 0);
                 }
-                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(), reference,
-                        lineage.passedBytes(), lineage.passed().getVersion())) {
+                try (TrainingSession session = new TrainingSession(config.modelName(), config.training(),
+                        config.staleness(), reference, lineage.passedBytes(), lineage.passed().getVersion(),
+                        images)) {
                     long nonFinite = session.nonFiniteWeights();
                     if (nonFinite > 0) {
                         LOG.warn("{}: v{} holds {} NaN or infinite weights; every pair that touches them will be "
@@ -295,13 +302,13 @@ public final class OnlineTrainer implements AutoCloseable {
                     windowOpened = System.nanoTime();
                 }
                 while (queue.size() >= config.batchSize() && window.steps() < config.publishEverySteps() && running()) {
-                    trainBatch(session, queue, config.batchSize(), window);
+                    trainBatch(session, lineage, queue, config.batchSize(), window);
                 }
                 boolean due = window.steps() >= config.publishEverySteps()
                         || (windowOpened != 0 && System.nanoTime() - windowOpened >= config.publishEvery().toNanos());
                 if (due && running()) {
                     if (!queue.isEmpty() && window.steps() < config.publishEverySteps()) {
-                        trainBatch(session, queue, Math.min(config.batchSize(), queue.size()), window);
+                        trainBatch(session, lineage, queue, Math.min(config.batchSize(), queue.size()), window);
                     }
                     if (!window.isEmpty()) {
                         VersionPublisher.Published p = publisher.publish(session, window, lineage, c.groupMetadata());
@@ -365,23 +372,24 @@ public final class OnlineTrainer implements AutoCloseable {
         return window;
     }
 
-    private void trainBatch(TrainingSession session, ArrayDeque<ConsumerRecord<byte[], byte[]>> queue, int size,
-                            TrainingWindow window) {
+    private void trainBatch(TrainingSession session, Lineage lineage, ArrayDeque<ConsumerRecord<byte[], byte[]>> queue,
+                            int size, TrainingWindow window) {
         List<PairRecord> batch = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             ConsumerRecord<byte[], byte[]> r = queue.poll();
             batch.add(new PairRecord(new TopicPartition(r.topic(), r.partition()), r.offset(), r.value()));
         }
         batch = BatchPlan.canonical(batch);
-        TrainingSession.BatchResult result = session.train(batch);
+        // the window's parent: the last PASSED version, which the session's weights are until the next publish
+        TrainingSession.BatchResult result = session.train(batch, lineage.passed().getVersion());
         window.addBatch(batch);
-        for (int i = 0; i < result.skipped(); i++) {
-            window.skip();
-        }
-        result.unusable().forEach(window::quarantine);
+        window.skipOtherModels(result.otherModels());
+        window.skipStale(result.stale());
+        result.unusable().forEach((id, reason) -> window.quarantine(id, reason, result.records().get(id)));
         result.sourceTimes().forEach(window::sawSourceTime);
         if (result.step() != null) {
-            result.step().quarantined().forEach(window::quarantine);
+            result.step().quarantined()
+                    .forEach((id, reason) -> window.quarantine(id, reason, result.records().get(id)));
             window.addStep(result.step().metrics(), result.step().trained().size());
             if (config.traceTokens()) {
                 window.addTraces(result.step().traces());

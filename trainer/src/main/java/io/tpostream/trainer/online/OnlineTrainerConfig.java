@@ -2,6 +2,7 @@ package io.tpostream.trainer.online;
 
 import ai.djl.Device;
 import io.tpostream.schema.Topics;
+import io.tpostream.trainer.image.ImageSources;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.training.PreferenceConfig;
 
@@ -25,17 +26,21 @@ import java.util.Map;
  * @param publishEvery        ...or this long after the window's first record, whichever comes first
  * @param maxQueuedPairs      consumed but untrained pairs kept in memory before partitions are paused
  * @param gate                the promotion gate
+ * @param staleness           how far behind the trained version a pair's policy may be before it is skipped
  * @param signingKey          Ed25519 key pair to sign versions with, or null
  * @param traceTokens         whether to publish per-token reward traces
  * @param seed                recorded with every version (the training itself is seeded by pair ids)
  * @param device              where tensors live
+ * @param images              where pair images may come from (inline, files, allowed http(s) hosts) and the limits
  */
 public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts, PreferenceConfig training, int batchSize,
                                   int publishEverySteps, Duration publishEvery, int maxQueuedPairs, GateConfig gate,
-                                  KeyPair signingKey, boolean traceTokens, long seed, Device device) {
+                                  StalenessBound staleness, KeyPair signingKey, boolean traceTokens, long seed,
+                                  Device device, ImageSources images) {
 
     public OnlineTrainerConfig {
+        java.util.Objects.requireNonNull(staleness, "staleness (StalenessBound.off() for none)");
         if (batchSize <= 0 || publishEverySteps <= 0 || maxQueuedPairs < batchSize) {
             throw new IllegalArgumentException("need batch size > 0, publish-every-steps > 0 and max queued pairs >= batch size");
         }
@@ -47,7 +52,7 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
     /**
      * A builder with what the trainer cannot do without; the rest defaults as {@code tpo train} does: TPO at its
      * default settings, batches of 8, a version every 20 steps or 60 s, 256 queued pairs, the default gate, no
-     * signing, token traces on, seed 0, the CPU.
+     * staleness bound, no signing, token traces on, seed 0, the CPU, images inline or from local files only.
      */
     public static Builder builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                                   ArtifactStore artifacts) {
@@ -67,10 +72,12 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
         private Duration publishEvery = Duration.ofSeconds(60);
         private int maxQueuedPairs = 256;
         private GateConfig gate = GateConfig.defaults();
+        private StalenessBound staleness = StalenessBound.off();
         private KeyPair signingKey;
         private boolean traceTokens = true;
         private long seed;
         private Device device = Device.cpu();
+        private ImageSources images = ImageSources.defaults();
 
         private Builder(Map<String, Object> clientConfig, Topics topics, String modelName, Path basePath,
                         ArtifactStore artifacts) {
@@ -116,6 +123,12 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
             return this;
         }
 
+        /** Skips pairs whose policy is more versions behind the trained one than this; off by default. */
+        public Builder staleness(StalenessBound value) {
+            this.staleness = value;
+            return this;
+        }
+
         /** Ed25519 key pair to sign versions with; null (the default) for unsigned versions. */
         public Builder signingKey(KeyPair value) {
             this.signingKey = value;
@@ -139,10 +152,17 @@ public record OnlineTrainerConfig(Map<String, Object> clientConfig, Topics topic
             return this;
         }
 
+        /** Where pair images may come from: inline and local files by default, http(s) only from allowed hosts. */
+        public Builder images(ImageSources value) {
+            this.images = value;
+            return this;
+        }
+
         /** @throws IllegalArgumentException if the settings do not fit together */
         public OnlineTrainerConfig build() {
             return new OnlineTrainerConfig(clientConfig, topics, modelName, basePath, artifacts, training, batchSize,
-                    publishEverySteps, publishEvery, maxQueuedPairs, gate, signingKey, traceTokens, seed, device);
+                    publishEverySteps, publishEvery, maxQueuedPairs, gate, staleness, signingKey, traceTokens, seed,
+                    device, images);
         }
     }
 

@@ -9,6 +9,7 @@ import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.publish.ArtifactStore;
 import io.tpostream.trainer.publish.Artifacts;
+import io.tpostream.trainer.training.ImageResolver;
 import io.tpostream.trainer.training.PreferenceConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -57,20 +58,30 @@ public final class ReplayAudit {
     private final List<ArtifactStore> stores;
     private final Device device;
     private final Duration timeout;
+    private final ImageResolver images;
+
+    /** An audit of versions whose images were inline or local files. */
+    public ReplayAudit(Map<String, Object> clientConfig, String versionsTopic, List<ArtifactStore> stores, Device device,
+                       Duration timeout) {
+        this(clientConfig, versionsTopic, stores, device, timeout, ImageResolver.localOnly());
+    }
 
     /**
      * @param clientConfig  bootstrap servers and security settings
      * @param versionsTopic the model-versions topic
      * @param stores        where artifacts can be read
      * @param timeout       longest wait for a topic read
+     * @param images        reads the pairs' images as the trainer did: a pair whose image the trainer fetched but
+     *                      this audit may not (or no longer can) is quarantined here, and the replay differs
      */
     public ReplayAudit(Map<String, Object> clientConfig, String versionsTopic, List<ArtifactStore> stores, Device device,
-                       Duration timeout) {
+                       Duration timeout, ImageResolver images) {
         this.clientConfig = Map.copyOf(clientConfig);
         this.versionsTopic = versionsTopic;
         this.stores = List.copyOf(stores);
         this.device = device;
         this.timeout = timeout;
+        this.images = images;
     }
 
     /** Audits version {@code version} of {@code modelName}. */
@@ -96,7 +107,8 @@ public final class ReplayAudit {
         ModelVersion reference = lookUp(history, v.getModelName(), v.getReferenceVersion(), "reference");
         byte[] parentBytes = Artifacts.readVerified(stores, parent.getArtifact());
         byte[] referenceBytes = Artifacts.readVerified(stores, reference.getArtifact());
-        return retrain(v, parentBytes, parent.getVersion(), referenceBytes, readWindow(v.getTrainingWindow()), device);
+        return retrain(v, parentBytes, parent.getVersion(), referenceBytes, readWindow(v.getTrainingWindow()), device,
+                images);
     }
 
     private static ModelVersion lookUp(VersionHistory history, String model, long version, String role) {
@@ -114,13 +126,21 @@ public final class ReplayAudit {
      */
     public static byte[] retrain(ModelVersion v, byte[] parent, long parentVersion, byte[] reference,
                                  Map<Integer, List<PairRecord>> window, Device device) {
+        return retrain(v, parent, parentVersion, reference, window, device, ImageResolver.localOnly());
+    }
+
+    /** As above, reading the pairs' images with {@code images}. */
+    public static byte[] retrain(ModelVersion v, byte[] parent, long parentVersion, byte[] reference,
+                                 Map<Integer, List<PairRecord>> window, Device device, ImageResolver images) {
         io.tpostream.trainer.model.GradMode.offOnThisThread();
         PreferenceConfig config = PreferenceConfig.fromDescription(v.getHyperParameters());
+        StalenessBound staleness = StalenessBound.recordedIn(v.getHyperParameters());
         List<List<PairRecord>> batches = BatchPlan.rebuild(v.getBatchPlan(), window);
         try (ModelInstance frozen = ModelInstance.loadFrozen(reference, "reference", device);
-             TrainingSession session = new TrainingSession(v.getModelName(), config, frozen, parent, parentVersion)) {
+             TrainingSession session = new TrainingSession(v.getModelName(), config, staleness, frozen, parent,
+                     parentVersion, images)) {
             for (List<PairRecord> batch : batches) {
-                session.train(batch);
+                session.train(batch, parentVersion);
             }
             return session.checkpoint(CheckpointLabel.of(v).toMap());
         } catch (IOException e) {

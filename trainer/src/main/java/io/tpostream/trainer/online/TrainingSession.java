@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import io.tpostream.schema.AvroSerde;
 import io.tpostream.schema.PreferencePair;
 import io.tpostream.schema.UndecodableRecordException;
+import io.tpostream.trainer.image.UnusableImageException;
 import io.tpostream.trainer.model.Checkpoint;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.ModelWeights;
@@ -31,58 +32,89 @@ import java.util.Map;
  */
 public final class TrainingSession implements AutoCloseable {
 
-    /** Images larger than this are not read (the streams app already refuses far smaller ones). */
-    private static final long MAX_IMAGE_BYTES = 64L << 20;
-
     private final String modelName;
     private final PreferenceConfig config;
+    private final StalenessBound staleness;
     private final ModelInstance reference;
     private final ModelInstance policy;
-    private final ImageResolver images = new ImageResolver(MAX_IMAGE_BYTES);
+    private final ImageResolver images;
     private final AvroSerde<PreferencePair> serde = AvroSerde.of(PreferencePair.class);
     private final int maxPositions;
     private PreferenceTrainer trainer;
     private long nonFiniteAtStart;
 
+    /** A session that reads inline images and local files only. */
+    public TrainingSession(String modelName, PreferenceConfig config, StalenessBound staleness,
+                           ModelInstance reference, byte[] start, long startVersion) {
+        this(modelName, config, staleness, reference, start, startVersion, ImageResolver.localOnly());
+    }
+
     /**
+     * @param staleness    which pairs are too old to train (see {@link #train})
      * @param reference    the frozen reference (the session keeps it; the caller closes it)
      * @param start        checkpoint the policy continues from
      * @param startVersion the version {@code start} is (see {@link #resetTo})
+     * @param images       turns the pairs' image references into pixels
      */
-    public TrainingSession(String modelName, PreferenceConfig config, ModelInstance reference, byte[] start,
-                           long startVersion) {
+    public TrainingSession(String modelName, PreferenceConfig config, StalenessBound staleness,
+                           ModelInstance reference, byte[] start, long startVersion, ImageResolver images) {
         this.modelName = modelName;
+        this.images = images;
         this.config = config;
+        this.staleness = staleness;
         this.reference = reference;
         this.policy = reference.copy();
         this.maxPositions = reference.config().text().maxPositions();
         resetTo(start, startVersion);
     }
 
-    /** What one batch did. */
-    public record BatchResult(StepOutcome step, int skipped, Map<String, String> unusable, List<Long> sourceTimes) {
+    /**
+     * What one batch did.
+     *
+     * @param step        the step, or null if no pair of the batch was usable
+     * @param otherModels pairs of other models, skipped
+     * @param stale       pairs of a policy too far behind, skipped
+     * @param unusable    the records that could not be trained, by pair id ({@code partition@offset} if
+     *                    undecodable), with the reason, written {@code CODE: detail}
+     * @param sourceTimes the source times of the pairs of this model that were not stale
+     * @param records     the record behind each pair id (and {@code partition@offset}) of the batch, for the dead
+     *                    letters of the unusable and quarantined ones
+     */
+    public record BatchResult(StepOutcome step, int otherModels, int stale, Map<String, String> unusable,
+                              List<Long> sourceTimes, Map<String, PairRecord> records) {
     }
 
     /**
      * Decodes, filters and resolves the records, then trains one step on the usable pairs, taken in the batch's
-     * {@linkplain BatchPlan#canonical canonical order}. Records of other models are skipped; undecodable records
-     * and unresolvable images are reported as unusable (quarantined).
+     * {@linkplain BatchPlan#canonical canonical order}. Records of other models and stale pairs are skipped;
+     * undecodable records and unresolvable images are reported as unusable (quarantined).
+     *
+     * @param trainedFrom the version this training continues from (the parent of the version it will make): the
+     *                    staleness bound counts versions behind it
      */
-    public BatchResult train(List<PairRecord> batch) {
+    public BatchResult train(List<PairRecord> batch, long trainedFrom) {
         List<TrainingPair> pairs = new ArrayList<>();
         Map<String, String> unusable = new java.util.LinkedHashMap<>();
+        Map<String, PairRecord> records = new java.util.HashMap<>();
         List<Long> sourceTimes = new ArrayList<>();
-        int skipped = 0;
+        int otherModels = 0;
+        int stale = 0;
         for (PairRecord r : BatchPlan.canonical(batch)) {
             PreferencePair p;
             try {
                 p = serde.decode(r.value());
             } catch (UndecodableRecordException e) {
                 unusable.put(r.partition() + "@" + r.offset(), "UNDECODABLE: " + e.getMessage());
+                records.put(r.partition() + "@" + r.offset(), r);
                 continue;
             }
+            records.put(p.getPairId(), r);
             if (!p.getModelName().equals(modelName)) {
-                skipped++;
+                otherModels++;
+                continue;
+            }
+            if (staleness.isStale(p.getPolicyVersion(), trainedFrom)) {
+                stale++;
                 continue;
             }
             sourceTimes.add(p.getSourceOccurredAt().toEpochMilli());
@@ -95,12 +127,12 @@ public final class TrainingSession implements AutoCloseable {
             try {
                 pairs.add(new TrainingPair(p.getPairId(), images.resolve(p.getImage()), p.getPrompt(), p.getChosen(),
                         p.getRejected()));
-            } catch (ImageResolver.UnresolvableImageException e) {
-                unusable.put(p.getPairId(), e.reason() + ": " + e.getMessage());
+            } catch (UnusableImageException e) {
+                unusable.put(p.getPairId(), e.problem() + ": " + e.getMessage());
             }
         }
         StepOutcome outcome = pairs.isEmpty() ? null : trainer.step(pairs);
-        return new BatchResult(outcome, skipped, unusable, sourceTimes);
+        return new BatchResult(outcome, otherModels, stale, unusable, sourceTimes, records);
     }
 
     /**

@@ -13,8 +13,8 @@ import java.util.TreeMap;
 
 /**
  * What the trainer consumed and did since the last published version: the offset range per partition, how the
- * records became steps (the batch plan a replay follows), the aggregated step metrics, the token traces and the
- * quarantined pairs. A version's record is made from one window.
+ * records became steps (the batch plan a replay follows), the aggregated step metrics, the token traces, the
+ * quarantined pairs and the counts of skipped ones. A version's record is made from one window.
  */
 public final class TrainingWindow {
 
@@ -24,9 +24,11 @@ public final class TrainingWindow {
     private final Map<String, double[]> metricSums = new LinkedHashMap<>();
     private final List<PairTrace> traces = new ArrayList<>();
     private final Map<String, String> quarantined = new LinkedHashMap<>();
+    private final Map<String, PairRecord> quarantinedRecords = new LinkedHashMap<>();
     private long records;
     private long trainedPairs;
-    private long skipped;
+    private long otherModels;
+    private long stale;
     private long steps;
     private long earliestSourceMillis = Long.MAX_VALUE;
     private long latestSourceMillis = Long.MIN_VALUE;
@@ -62,12 +64,24 @@ public final class TrainingWindow {
         traces.addAll(pairTraces);
     }
 
-    public void quarantine(String pairId, String reason) {
+    /**
+     * @param pairId its pair id, or {@code partition@offset} for a record that is not a pair
+     * @param reason written {@code CODE: detail}
+     * @param record what was consumed, for its dead letter
+     */
+    public void quarantine(String pairId, String reason, PairRecord record) {
         quarantined.put(pairId, reason);
+        quarantinedRecords.put(pairId, record);
     }
 
-    public void skip() {
-        skipped++;
+    /** Counts pairs of other models, skipped. */
+    public void skipOtherModels(int pairs) {
+        otherModels += pairs;
+    }
+
+    /** Counts pairs of a policy too far behind the one trained ({@link StalenessBound}), skipped. */
+    public void skipStale(int pairs) {
+        stale += pairs;
     }
 
     /** Widens the span of source timestamps (feedback time) of the pairs in this window. */
@@ -92,12 +106,35 @@ public final class TrainingWindow {
         return trainedPairs;
     }
 
-    public long skipped() {
-        return skipped;
+    public long otherModels() {
+        return otherModels;
+    }
+
+    public long stale() {
+        return stale;
+    }
+
+    /**
+     * What became of the window's records, as a version's metrics say it: every record consumed is trained, skipped
+     * (another model's, or stale) or quarantined.
+     */
+    public Map<String, Double> counts() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("window/records", (double) records);
+        out.put("window/pairs_trained", (double) trainedPairs);
+        out.put("window/pairs_other_models", (double) otherModels);
+        out.put("window/pairs_stale", (double) stale);
+        out.put("window/pairs_quarantined", (double) quarantined.size());
+        return out;
     }
 
     public Map<String, String> quarantined() {
         return quarantined;
+    }
+
+    /** The consumed record of a quarantined pair. */
+    public PairRecord quarantinedRecord(String pairId) {
+        return quarantinedRecords.get(pairId);
     }
 
     public List<PairTrace> traces() {

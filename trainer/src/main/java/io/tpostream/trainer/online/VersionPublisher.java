@@ -2,6 +2,7 @@ package io.tpostream.trainer.online;
 
 import io.tpostream.schema.Artifact;
 import io.tpostream.schema.AvroSerde;
+import io.tpostream.schema.DeadLetter;
 import io.tpostream.schema.ModelVersion;
 import io.tpostream.schema.TokenRewardTrace;
 import io.tpostream.schema.VersionStatus;
@@ -22,7 +23,8 @@ import java.util.Map;
 
 /**
  * Turns a trained window into a published version: checkpoint into the artifact store, the promotion gate's
- * verdict, then ONE short transaction with the version record, the token traces and the consumed offsets.
+ * verdict, then ONE short transaction with the version record, the token traces, the dead letters of the
+ * quarantined pairs and the consumed offsets.
  */
 final class VersionPublisher {
 
@@ -35,6 +37,7 @@ final class VersionPublisher {
     private final PromotionGate gate;
     private final AvroSerde<ModelVersion> versionSerde = AvroSerde.of(ModelVersion.class);
     private final AvroSerde<TokenRewardTrace> traceSerde = AvroSerde.of(TokenRewardTrace.class);
+    private final AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.of(DeadLetter.class);
 
     VersionPublisher(OnlineTrainerConfig config, KafkaProducer<String, byte[]> producer, PromotionGate gate) {
         this.config = config;
@@ -97,6 +100,10 @@ final class VersionPublisher {
             producer.send(new ProducerRecord<>(config.topics().tokenRewards(), trace.pairId(), traceSerde.encode(
                     TraceRecords.of(trace, config.modelName(), version, objective, record.getCreatedAt()))));
         }
+        // in the version's transaction: a dead letter exists exactly when its pair's window was published
+        window.quarantined().forEach((id, reason) -> producer.send(new ProducerRecord<>(config.topics().deadLetters(),
+                id, deadLetterSerde.encode(PairDeadLetters.of(id, reason, window.quarantinedRecord(id),
+                        config.modelName(), version, record.getCreatedAt())))));
         producer.sendOffsetsToTransaction(window.commitOffsets(), group);
         CrashPoint.reached("before-commit");
         producer.commitTransaction();
@@ -121,10 +128,7 @@ final class VersionPublisher {
                                 String reason, TrainingWindow window, Map<String, Double> metrics, long totalSteps) {
         Instant now = Instant.now();
         Map<String, Double> all = new LinkedHashMap<>(metrics);
-        all.put("window/records", (double) window.records());
-        all.put("window/pairs_trained", (double) window.trainedPairs());
-        all.put("window/pairs_other_models", (double) window.skipped());
-        all.put("window/pairs_quarantined", (double) window.quarantined().size());
+        all.putAll(window.counts());
         if (window.latestSourceMillis() != Long.MIN_VALUE) {
             all.put("freshness/newest_pair_s", (now.toEpochMilli() - window.latestSourceMillis()) / 1000.0);
             all.put("freshness/oldest_pair_s", (now.toEpochMilli() - window.earliestSourceMillis()) / 1000.0);
@@ -133,6 +137,7 @@ final class VersionPublisher {
         hyper.put("batch_size", Integer.toString(config.batchSize()));
         hyper.put("publish_every_steps", Integer.toString(config.publishEverySteps()));
         hyper.put("publish_every_seconds", Double.toString(config.publishEvery().toMillis() / 1000.0));
+        hyper.put(StalenessBound.KEY, config.staleness().describe());
         hyper.put("total_steps", Long.toString(totalSteps));
         hyper.put("device", config.device().toString());
         hyper.put(IntraOpThreads.KEY, Integer.toString(IntraOpThreads.current()));

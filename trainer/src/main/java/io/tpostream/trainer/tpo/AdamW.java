@@ -33,7 +33,7 @@ import java.util.Objects;
  * Parameters are updated in place, so a live model keeps its arrays; gradients are read, never written (zero them
  * with {@link #zeroGradients(Collection)} before the next backward pass, since PyTorch accumulates them).
  * Parameters whose array does not require a gradient are frozen and skipped. Call {@code step} outside any open
- * {@code GradientCollector}: in-place updates of leaves are refused while autograd records.
+ * {@code GradientTape}: in-place updates of leaves are refused while autograd records.
  * <p>
  * Host-side scalars use {@link StrictMath} so that replays are bit-exact across JVMs.
  * <p>

@@ -1,10 +1,9 @@
 package io.tpostream.trainer.tpo;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import io.tpostream.trainer.model.GradientTape;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +83,7 @@ public final class TpoGoldenCheck {
             NDArray rejectedLabels = golden.ints(manager, "labels.rejected");
 
             TpoLossResult result;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientTape collector = new GradientTape()) {
                 result = TpoLoss.compute(new PairLogits(policy[0], policy[1], policy[2], policy[3]), reference,
                         chosenLabels, rejectedLabels, config);
                 collector.backward(result.loss());

@@ -1,9 +1,8 @@
 package io.tpostream.trainer.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import io.tpostream.trainer.model.GradientTape;
 import io.tpostream.trainer.model.LoraAdapters;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.tpo.AdamW;
@@ -133,7 +132,7 @@ public final class PreferenceTrainer implements AutoCloseable {
             while (inputs.size() > 0) {
                 try (NDManager scope = stepScope.newSubManager()) {
                     StepForward.Forward f;
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    try (GradientTape collector = new GradientTape()) {
                         f = forward.policy(inputs, referenceLogps, scope);
                         List<Integer> bad = nonFiniteRows(f.result());
                         if (!bad.isEmpty()) {
@@ -197,7 +196,7 @@ public final class PreferenceTrainer implements AutoCloseable {
         try (NDManager scope = policy.manager().newSubManager()) {
             ReferenceLogps referenceLogps = forward.reference(inputs, scope);
             double lossValue;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientTape collector = new GradientTape()) {
                 TpoLossResult result = forward.policy(inputs, referenceLogps, scope).result();
                 lossValue = result.loss().getFloat();
                 collector.backward(result.loss());

@@ -1,9 +1,8 @@
 package io.tpostream.trainer.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import io.tpostream.trainer.model.GradientTape;
 import io.tpostream.trainer.model.ModelInstance;
 import io.tpostream.trainer.model.PromptFormat;
 import io.tpostream.trainer.model.SequenceBatch;
@@ -37,7 +36,7 @@ public final class SupervisedTrainer implements AutoCloseable {
                 format.tokenizer().padId());
         Map<String, Double> metrics = new LinkedHashMap<>();
         try (NDManager scope = model.manager().newSubManager()) {
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientTape collector = new GradientTape()) {
                 NDArray features = model.model().imageFeatures(model.pixels(batch.stream().map(Example::image).toList(), scope));
                 NDArray logits = model.model().logits(features, seqs.idsArray(scope), format.placeholder(),
                         seqs.prefixLengths());

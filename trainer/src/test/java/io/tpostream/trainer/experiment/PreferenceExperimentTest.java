@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -88,5 +89,41 @@ class PreferenceExperimentTest {
                 Map.of("dpo", 2e-3), 1, 8, 4, RegimeSettings.defaults(0.25)), Device.cpu(), (p, d, t) -> { });
         assertEquals(List.of(), fixed.selections());
         assertEquals(2e-3, fixed.reported("rephrased", "dpo").get(0).learningRate());
+    }
+
+    @Test
+    void severalWorkersGiveEveryRunTheSameResultInTheSameOrder(@TempDir Path dir) throws Exception {
+        Path base = dir.resolve("base.ckpt");
+        try (ModelInstance m = TestModels.sceneMicroModel(3)) {
+            m.checkpoint(Map.of(), Map.of()).write(base);
+        }
+        List<Arm> arms = List.of(Arm.of(Objective.DPO), Arm.of(Objective.TPO), new Arm(Objective.TPO, 250, 0.5));
+        ExperimentConfig config = new ExperimentConfig(16, arms, List.of(PairRegime.MINIMAL, PairRegime.ON_POLICY),
+                List.of(5L), List.of(7L), PairRegime.MINIMAL, List.of(1e-3, 3e-3), Map.of(), 2, 8, 4,
+                RegimeSettings.defaults(0.25));
+        ExperimentResult alone = PreferenceExperiment.run(base, config, 1, Device.cpu(), (p, d, t) -> { });
+        ExperimentConfig tuneOnly = new ExperimentConfig(16, arms.subList(0, 1), List.of(PairRegime.MINIMAL),
+                List.of(), List.of(7L), PairRegime.MINIMAL, List.of(1e-3, 3e-3), Map.of(), 1, 8, 4,
+                RegimeSettings.defaults(0.25));
+        assertEquals(1, PreferenceExperiment.run(base, tuneOnly, 2, Device.cpu(), (p, d, t) -> { }).selections()
+                .size(), "a tune-only run on two workers chooses a rate and reports nothing");
+        List<long[]> progress = Collections.synchronizedList(new ArrayList<>());
+        ExperimentResult together = PreferenceExperiment.run(base, config, 3, Device.cpu(),
+                (phase, done, total) -> progress.add(new long[] {done, total}));
+
+        assertEquals(withoutTimes(alone.runs()), withoutTimes(together.runs()));
+        assertEquals(alone.selections(), together.selections());
+        assertEquals(alone.diagnoses(), together.diagnoses());
+        long[] last = progress.get(progress.size() - 1);
+        assertEquals(last[1], last[0], "the bar ends full");
+        for (int i = 1; i < progress.size(); i++) {
+            assertTrue(progress.get(i)[0] >= progress.get(i - 1)[0], "progress never goes back, whatever the threads");
+        }
+    }
+
+    /** A run without its step time, which is all that may differ between two runs of the same study. */
+    private static List<ExperimentResult.Run> withoutTimes(List<ExperimentResult.Run> runs) {
+        return runs.stream().map(r -> new ExperimentResult.Run(r.regime(), r.arm(), r.seed(), r.learningRate(),
+                r.role(), r.metrics(), 0)).toList();
     }
 }

@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingSessionTest {
@@ -37,6 +38,8 @@ class TrainingSessionTest {
     private static final TopicPartition P0 = new TopicPartition("pairs", 0);
     private static final AvroSerde<PreferencePair> SERDE = AvroSerde.of(PreferencePair.class);
     private static final PreferenceConfig CONFIG = PreferenceConfig.defaults(Objective.TPO);
+    /** The version training continues from: any one will do where no staleness bound is set. */
+    private static final long PARENT = 1;
 
     private static byte[] base;
     private static ModelInstance reference;
@@ -61,7 +64,7 @@ class TrainingSessionTest {
     }
 
     private static TrainingSession session(byte[] start) {
-        return new TrainingSession(MODEL, CONFIG, reference, start, 1);
+        return new TrainingSession(MODEL, CONFIG, StalenessBound.off(), reference, start, 1);
     }
 
     @Test
@@ -69,13 +72,13 @@ class TrainingSessionTest {
         Map<String, String> state = Map.of("version", "1");
         byte[] first;
         try (TrainingSession s = session(base)) {
-            assertTrue(s.train(batch(0, 4)).step().applied());
-            s.train(batch(4, 4));
+            assertTrue(s.train(batch(0, 4), PARENT).step().applied());
+            s.train(batch(4, 4), PARENT);
             first = s.checkpoint(state);
         }
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 4));
-            s.train(batch(4, 4));
+            s.train(batch(0, 4), PARENT);
+            s.train(batch(4, 4), PARENT);
             assertEquals(Sha256.hex(first), Sha256.hex(s.checkpoint(state)));
         }
         assertNotEquals(Sha256.hex(base), Sha256.hex(first));
@@ -91,8 +94,8 @@ class TrainingSessionTest {
             llava = m.checkpoint(Map.of(), Map.of()).toBytes();
         }
         try (ModelInstance frozen = ModelInstance.loadFrozen(llava, "llava", Device.cpu());
-             TrainingSession s = new TrainingSession(MODEL, CONFIG, frozen, llava, 1)) {
-            assertTrue(s.train(batch(0, 2)).step().applied());
+             TrainingSession s = new TrainingSession(MODEL, CONFIG, StalenessBound.off(), frozen, llava, 1)) {
+            assertTrue(s.train(batch(0, 2), PARENT).step().applied());
             byte[] trained = s.checkpoint(Map.of());
             s.resetTo(trained, 2);
             assertEquals(Sha256.hex(trained), Sha256.hex(s.checkpoint(Map.of())), "reset to a checkpoint is exact");
@@ -104,14 +107,14 @@ class TrainingSessionTest {
         byte[] middle;
         byte[] end;
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 3));
+            s.train(batch(0, 3), PARENT);
             middle = s.checkpoint(Map.of("v", "1"));
-            s.train(batch(3, 3));
+            s.train(batch(3, 3), PARENT);
             end = s.checkpoint(Map.of("v", "2"));
         }
         try (TrainingSession s = session(middle)) {
             assertEquals(1, s.steps());
-            s.train(batch(3, 3));
+            s.train(batch(3, 3), PARENT);
             assertEquals(Sha256.hex(end), Sha256.hex(s.checkpoint(Map.of("v", "2"))));
         }
     }
@@ -120,7 +123,7 @@ class TrainingSessionTest {
     void resumedOptimizerStateOutlivesTheCheckpointItWasReadFrom() {
         byte[] trained;
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 2));
+            s.train(batch(0, 2), PARENT);
             trained = s.checkpoint(Map.of());
         }
         try (TrainingSession s = session(trained)) {
@@ -140,13 +143,13 @@ class TrainingSessionTest {
     void aSessionTrainsTheSameOnAThreadOtherThanTheEnginesOwn() throws Exception {
         String here;
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 3));
+            s.train(batch(0, 3), PARENT);
             here = Sha256.hex(s.checkpoint(Map.of()));
         }
         java.util.concurrent.atomic.AtomicReference<Object> there = new java.util.concurrent.atomic.AtomicReference<>();
         Thread other = new Thread(() -> {
             try (TrainingSession s = session(base)) { // PyTorch's grad mode is on in a fresh thread
-                s.train(batch(0, 3));
+                s.train(batch(0, 3), PARENT);
                 there.set(Sha256.hex(s.checkpoint(Map.of())));
             } catch (RuntimeException e) {
                 there.set(e);
@@ -160,9 +163,9 @@ class TrainingSessionTest {
     @Test
     void resetToDropsWhatWasTrainedSince() {
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 2));
+            s.train(batch(0, 2), PARENT);
             byte[] passed = s.checkpoint(Map.of());
-            s.train(batch(2, 2));
+            s.train(batch(2, 2), PARENT);
             s.resetTo(passed, 1);
             assertEquals(1, s.steps());
             assertEquals(Sha256.hex(passed), Sha256.hex(s.checkpoint(Map.of())));
@@ -173,11 +176,13 @@ class TrainingSessionTest {
     void versionZeroStartsWithFreshOptimizerStateWhateverItsCheckpointHolds() {
         byte[] withMoments;
         try (TrainingSession s = session(base)) {
-            s.train(batch(0, 2));
+            s.train(batch(0, 2), PARENT);
             withMoments = s.checkpoint(Map.of());
         }
-        try (TrainingSession asBase = new TrainingSession(MODEL, CONFIG, reference, withMoments, 0);
-             TrainingSession asVersion = new TrainingSession(MODEL, CONFIG, reference, withMoments, 5)) {
+        try (TrainingSession asBase = new TrainingSession(MODEL, CONFIG, StalenessBound.off(), reference,
+                withMoments, 0);
+             TrainingSession asVersion = new TrainingSession(MODEL, CONFIG, StalenessBound.off(), reference,
+                     withMoments, 5)) {
             assertEquals(0, asBase.steps());
             assertEquals(1, asVersion.steps());
         }
@@ -193,11 +198,11 @@ class TrainingSessionTest {
         List<PairRecord> shuffled = List.of(ordered.get(3), ordered.get(0), ordered.get(2), ordered.get(1));
         String a;
         try (TrainingSession s = session(base)) {
-            s.train(ordered);
+            s.train(ordered, PARENT);
             a = Sha256.hex(s.checkpoint(Map.of()));
         }
         try (TrainingSession s = session(base)) {
-            s.train(shuffled);
+            s.train(shuffled, PARENT);
             assertEquals(a, Sha256.hex(s.checkpoint(Map.of())));
         }
     }
@@ -212,8 +217,8 @@ class TrainingSessionTest {
         for (PreferenceConfig config : List.of(CONFIG, new PreferenceConfig(CONFIG.loss(), CONFIG.corruption(),
                 CONFIG.learningRate(), CONFIG.optimizer(), true))) {
             String quiet;
-            try (TrainingSession s = new TrainingSession(MODEL, config, reference, base, 0)) {
-                s.train(batch(0, 4));
+            try (TrainingSession s = new TrainingSession(MODEL, config, StalenessBound.off(), reference, base, 0)) {
+                s.train(batch(0, 4), PARENT);
                 quiet = Sha256.hex(s.checkpoint(Map.of()));
             }
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
@@ -229,8 +234,9 @@ class TrainingSessionTest {
             collector.start();
             try {
                 for (int i = 0; i < 3; i++) {
-                    try (TrainingSession s = new TrainingSession(MODEL, config, reference, base, 0)) {
-                        s.train(batch(0, 4));
+                    try (TrainingSession s = new TrainingSession(MODEL, config, StalenessBound.off(), reference,
+                            base, 0)) {
+                        s.train(batch(0, 4), PARENT);
                         assertEquals(quiet, Sha256.hex(s.checkpoint(Map.of())), "run " + i
                                 + ", vision tower trained: " + config.trainVisionTower());
                     }
@@ -251,13 +257,44 @@ class TrainingSessionTest {
         badImage.getImage().setSha256("0".repeat(64));
         records.add(new PairRecord(P0, 4, SERDE.encode(badImage)));
         try (TrainingSession s = session(base)) {
-            TrainingSession.BatchResult r = s.train(records);
-            assertEquals(1, r.skipped());
+            TrainingSession.BatchResult r = s.train(records, PARENT);
+            assertEquals(1, r.otherModels());
             assertEquals(2, r.unusable().size(), r.unusable().toString());
             assertTrue(r.unusable().get(P0 + "@3").startsWith("UNDECODABLE"), r.unusable().toString());
             assertTrue(r.unusable().get(badImage.getPairId()).startsWith("IMAGE_SHA_MISMATCH"), r.unusable().toString());
+            assertEquals(records.get(3), r.records().get(P0 + "@3"), "the record behind each id, for its dead letter");
+            assertEquals(records.get(4), r.records().get(badImage.getPairId()));
             assertNotNull(r.step());
             assertEquals(2, r.step().trained().size());
+        }
+    }
+
+    @Test
+    void pairsOfAPolicyTooFarBehindAreSkippedAndCountedApartFromOtherModels() {
+        // trained from v5 with a bound of 2: v3 is the oldest policy still trained
+        Long[] policyVersions = {5L, 3L, 2L, null, 0L};
+        List<PairRecord> records = new ArrayList<>();
+        List<String> fresh = new ArrayList<>();
+        for (int i = 0; i < policyVersions.length; i++) {
+            PreferencePair p = SceneFixtures.pair(MODEL, 3, i);
+            p.setPolicyVersion(policyVersions[i]);
+            records.add(new PairRecord(P0, i, SERDE.encode(p)));
+            if (policyVersions[i] == null || policyVersions[i] >= 3) {
+                fresh.add(p.getPairId());
+            }
+        }
+        records.add(new PairRecord(P0, 5, SERDE.encode(SceneFixtures.pair("other-model", 3, 5))));
+        try (TrainingSession s = new TrainingSession(MODEL, CONFIG, StalenessBound.of(2), reference, base, 5)) {
+            TrainingSession.BatchResult r = s.train(records, 5);
+            assertEquals(2, r.stale(), "v2's and v0's pairs");
+            assertEquals(1, r.otherModels());
+            assertEquals(Map.of(), r.unusable());
+            assertEquals(fresh, r.step().trained(), "v5's, v3's and the pair of an unknown version");
+            assertEquals(3, r.sourceTimes().size(), "only what this model trains counts for freshness");
+
+            TrainingSession.BatchResult later = s.train(records.subList(1, 2), 6);
+            assertEquals(1, later.stale(), "v3's pair is stale once training continues from v6");
+            assertNull(later.step(), "nothing left to train");
         }
     }
 
@@ -273,7 +310,7 @@ class TrainingSessionTest {
         }
         try (TrainingSession s = session(poisoned)) {
             assertEquals(row, s.nonFiniteWeights());
-            TrainingSession.BatchResult trained = s.train(batch(0, 8));
+            TrainingSession.BatchResult trained = s.train(batch(0, 8), PARENT);
             assertTrue(trained.step().applied());
             assertEquals(row, s.nonFiniteWeights(), "the infinite row stays as it was, nothing else turns");
             assertFalse(s.trainingMadeWeightsNonFinite());
@@ -303,7 +340,7 @@ class TrainingSessionTest {
         thin.setImage(ImageRef.newBuilder(thin.getImage()).setBytes(ByteBuffer.wrap(png))
                 .setSha256(Sha256.hex(png)).setWidth(1).setHeight(1_000_000).build());
         try (TrainingSession s = session(base)) {
-            TrainingSession.BatchResult r = s.train(List.of(new PairRecord(P0, 0, SERDE.encode(thin))));
+            TrainingSession.BatchResult r = s.train(List.of(new PairRecord(P0, 0, SERDE.encode(thin))), PARENT);
             assertEquals(Map.of(), r.unusable());
             assertEquals(List.of(thin.getPairId()), r.step().trained());
         }
@@ -317,7 +354,7 @@ class TrainingSessionTest {
         List<PairRecord> records = new ArrayList<>(batch(1, 3));
         records.add(0, new PairRecord(P0, 0, SERDE.encode(tooLong)));
         try (TrainingSession s = session(base)) {
-            TrainingSession.BatchResult r = s.train(records);
+            TrainingSession.BatchResult r = s.train(records, PARENT);
             assertEquals(List.of(tooLong.getPairId()), List.copyOf(r.unusable().keySet()));
             assertTrue(r.unusable().get(tooLong.getPairId()).startsWith("SEQUENCE_TOO_LONG: "),
                     r.unusable().toString());

@@ -59,4 +59,20 @@ class TrainingWindowTest {
         assertEquals(5, w.trainedPairs());
         assertEquals(2, w.steps());
     }
+
+    @Test
+    void theCountsKeepEachReasonForNotTrainingApartAndAddUpToTheRecords() {
+        TrainingWindow w = new TrainingWindow();
+        w.addBatch(List.of(r(P0, 0), r(P0, 1), r(P0, 2), r(P0, 3), r(P1, 0), r(P1, 1), r(P1, 2)));
+        w.skipOtherModels(1);
+        w.skipStale(2);
+        w.quarantine("p-bad", "SEQUENCE_TOO_LONG: ...", r(P1, 2));
+        w.addStep(Map.of("loss", 0.7), 3);
+        Map<String, Double> counts = w.counts();
+        assertEquals(Map.of("window/records", 7.0, "window/pairs_trained", 3.0, "window/pairs_other_models", 1.0,
+                "window/pairs_stale", 2.0, "window/pairs_quarantined", 1.0), counts);
+        assertEquals(counts.get("window/records"), counts.get("window/pairs_trained")
+                + counts.get("window/pairs_other_models") + counts.get("window/pairs_stale")
+                + counts.get("window/pairs_quarantined"));
+    }
 }

@@ -1,5 +1,8 @@
-package io.tpostream.ops.testing;
+package io.tpostream.trainer.testing;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,20 +21,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A throwaway certificate authority and what a TLS listener on 127.0.0.1 needs from it, made with the JDK's own
- * {@code keytool} (no network, no extra library): a CA key pair, a broker key signed by it for {@code 127.0.0.1}
- * and {@code localhost}, the broker's PKCS#12 key store (key plus chain) and a trust store holding only the CA.
+ * A throwaway certificate authority and what a TLS listener on 127.0.0.1 (a Kafka broker, an HTTPS server) needs
+ * from it, made with the JDK's own {@code keytool} (no network, no extra library): a CA key pair, a server key
+ * signed by it, by default for {@code 127.0.0.1} and {@code localhost}, the server's PKCS#12 key store (key plus
+ * chain) and a trust store holding only the CA.
  *
- * @param keyStore   the broker's key store (PKCS#12)
+ * @param keyStore   the server's key store (PKCS#12)
  * @param trustStore what clients trust (PKCS#12): the CA's certificate
- * @param password   of both stores and of the broker's key
+ * @param password   of both stores and of the server's key
  */
 public record TestPki(Path keyStore, Path trustStore, String password) {
 
     private static final String TYPE = "PKCS12";
 
-    /** Creates the CA, the broker certificate and both stores in {@code dir}. */
+    /** Creates the CA, a server certificate for 127.0.0.1 and localhost, and both stores in {@code dir}. */
     public static TestPki create(Path dir) throws IOException, InterruptedException, GeneralSecurityException {
+        return create(dir, "ip:127.0.0.1,dns:localhost");
+    }
+
+    /**
+     * Creates the CA, a server certificate and both stores in {@code dir}.
+     *
+     * @param subjectAlternativeNames the names the certificate is valid for, as keytool's {@code san} extension
+     *                                takes them ({@code ip:127.0.0.1,dns:localhost})
+     */
+    public static TestPki create(Path dir, String subjectAlternativeNames)
+            throws IOException, InterruptedException, GeneralSecurityException {
         Files.createDirectories(dir);
         String password = "test-" + Long.toHexString(System.nanoTime());
         Path ca = dir.resolve("ca.p12");
@@ -47,7 +62,7 @@ public record TestPki(Path keyStore, Path trustStore, String password) {
         // the client checks the name it dialled (ssl.endpoint.identification.algorithm=https): 127.0.0.1
         keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-storepass", password,
                 "-infile", request.toString(), "-outfile", signed.toString(), "-validity", "2",
-                "-ext", "san=ip:127.0.0.1,dns:localhost");
+                "-ext", "san=" + subjectAlternativeNames);
 
         char[] secret = password.toCharArray();
         KeyStore caStore = load(ca, secret);
@@ -77,6 +92,24 @@ public record TestPki(Path keyStore, Path trustStore, String password) {
                 prefix + "ssl.keystore.location", keyStore.toString(),
                 prefix + "ssl.keystore.password", password,
                 prefix + "ssl.key.password", password);
+    }
+
+    /** What an HTTPS server needs to present the signed certificate. */
+    public SSLContext serverContext() throws IOException, GeneralSecurityException {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(load(keyStore, password.toCharArray()), password.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /** What a client needs to trust the CA, and nothing else. */
+    public SSLContext clientContext() throws IOException, GeneralSecurityException {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(load(trustStore, password.toCharArray()));
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /** Client properties lines that trust the CA. */
