@@ -54,11 +54,17 @@ public enum RejectReason {
     TIMESTAMP_OUT_OF_RANGE,
     /** an event id that was already accepted within the de-duplication retention */
     DUPLICATE_EVENT,
-    /** a CORRECTION or COMPARISON whose pair was already emitted within the pair retention */
+    /**
+     * a CORRECTION or COMPARISON whose pair was already emitted within the pair retention. No longer written: since
+     * issue 13 this is an {@link Outcome}, not bad input; kept so that older dead letters read as a known code
+     */
     DUPLICATE_PAIR,
     /** a CORRECTION or COMPARISON for an (image, prompt) key that already produced the maximum number of pairs */
     PAIR_CAP_REACHED,
-    /** a RATING whose window closed before any other rating of its (image, prompt) paired with it */
+    /**
+     * a RATING whose window closed before any other rating of its (image, prompt) paired with it. No longer written:
+     * since issue 13 this is an {@link Outcome}; kept so that older dead letters read as a known code
+     */
     UNPAIRED_EXPIRED,
     /** processing the record failed unexpectedly (a bug); the record is kept here instead of stopping the stream */
     INTERNAL_ERROR;

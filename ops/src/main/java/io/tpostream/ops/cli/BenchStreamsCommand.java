@@ -68,7 +68,8 @@ final class BenchStreamsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (events < 1 || partitions < 1 || commitIntervalMs < 1 || threads < 1 || images < 0) {
             throw new ParameterException(spec.commandLine(),
-                    "--events, --partitions, --commit-interval-ms and --threads must be positive, --images not negative");
+                    "--events, --partitions, --commit-interval-ms and --threads must be positive, --images not "
+                            + "negative");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

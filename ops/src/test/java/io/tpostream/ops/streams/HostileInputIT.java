@@ -127,7 +127,8 @@ class HostileInputIT {
                                   Map<String, HostileFeedback.Category> hostilePairSources) throws Exception {
         FeedbackScenario valid = new FeedbackScenario(300, "valid" + round);
         List<FeedbackScenario.Input> phase1 = valid.phase(1);
-        ScenarioTopics.send(bootstrap, topics, phase1).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
+        ScenarioTopics.send(bootstrap, topics, phase1)
+                .forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
         List<HostileFeedback.Hostile> hostile = new HostileFeedback("hostile" + round, round, config.maxTextChars(),
                 MAX_GIGANTIC_CHARS).generate(HOSTILE_PER_ROUND, phase1.stream()
                 .filter(i -> !(i.fate() instanceof FeedbackScenario.Fate.Dead)).toList());
@@ -139,7 +140,8 @@ class HostileInputIT {
                 hostilePairSources.put(p.eventId(), h.input().category());
             }
         }
-        ScenarioTopics.send(bootstrap, topics, valid.phase(2)).forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
+        ScenarioTopics.send(bootstrap, topics, valid.phase(2))
+                .forEach(s -> sent.add(slim(s.input(), s.partition(), s.offset())));
         expectedPairs.addAll(valid.expectedPairSources());
     }
 

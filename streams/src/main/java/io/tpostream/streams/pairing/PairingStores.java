@@ -37,7 +37,7 @@ public final class PairingStores {
 
     /** event id -> when and at which offset it was accepted; {@link RecentIds} over dedupRetention */
     public static final String SEEN_EVENTS = "recent-event-ids";
-    /** pair id (its first 64 bits, hex) -> when and for which offset it was emitted; {@link RecentIds} over pairRetention */
+    /** pair id (first 64 bits, hex) -> when and for which offset it was emitted; {@link RecentIds}, pairRetention */
     public static final String EMITTED_PAIRS = "recent-pair-ids";
     /** pairing key (32 bytes) -> {@link KeyState} */
     public static final String KEYS = "pairing-keys";
@@ -139,7 +139,8 @@ public final class PairingStores {
      * the stores directly (values as the stores hand them out). A rating whose expiry has been accounted for may
      * still be in its key's value until the key is written again; it is left out.
      */
-    public static Map<String, Boolean> held(ReadOnlyKeyValueStore<Bytes, ?> keys, ReadOnlyWindowStore<Bytes, ?> contents,
+    public static Map<String, Boolean> held(ReadOnlyKeyValueStore<Bytes, ?> keys,
+                                            ReadOnlyWindowStore<Bytes, ?> contents,
                                             ReadOnlyKeyValueStore<String, ?> progress, long holdMillis) {
         Object swept = progress.get(LAST_SWEEP);
         long streamTime = swept == null ? Long.MIN_VALUE : (Long) swept;
